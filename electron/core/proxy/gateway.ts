@@ -1,0 +1,235 @@
+import http from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
+import { errorBody, type ErrorCode } from '../../../shared/errors'
+import type { Logger } from '../logger'
+import { BodyCapture } from './body-capture'
+import { forwardRequest, type UpstreamTarget } from './forward'
+import { flattenHeaders, normalizeAddress, stripHopByHop, toHeaderList } from './raw-headers'
+
+/** One incoming request, as the policies see it before anything is answered. */
+export interface GatewayRequest {
+  id: number
+  /** Node's flat `[name, value, ...]` list, for policies that scan it without allocating. */
+  rawHeaders: string[]
+  method: string
+  url: string
+  headers: HeaderList
+  clientAddress: string
+  startedAt: number
+}
+
+/** An answer Tollgate gives itself instead of forwarding (a preflight, a 429). */
+export interface LocalAnswer {
+  kind: ExchangeKind
+  status: number
+  headers: HeaderList
+  body: string
+}
+
+/** What the policies decided for one request. */
+export interface Decision {
+  answer?: LocalAnswer
+  /** What the policies add to the log row as soon as they have decided. */
+  fields: Partial<ExchangeRecord>
+  /**
+   * Called once with the response about to go out (forwarded, answered locally, or an error):
+   * returns the headers to send instead and what the row learns from the response.
+   */
+  respond(headers: HeaderList, status: number): ResponseOutcome
+}
+
+export interface ResponseOutcome {
+  headers: HeaderList
+  fields?: Partial<ExchangeRecord>
+}
+
+export interface GatewayOptions {
+  target(): UpstreamTarget
+  decide(request: GatewayRequest): Decision
+  record(exchange: ExchangeRecord): void
+  nextId(): number
+  clock(): number
+  maxBodyBytes(): number
+  headersTimeoutMs: number
+  logger: Logger
+}
+
+/** Per-exchange state, filled in as the exchange progresses. */
+interface Exchange {
+  request: GatewayRequest
+  req: IncomingMessage
+  decision: Decision
+  requestCapture: BodyCapture
+  responseCapture: BodyCapture
+  kind: ExchangeKind
+  status?: number
+  firstByteAt?: number
+  responseHeaders?: HeaderList
+  completed?: Partial<ExchangeRecord>
+  errorCode?: ErrorCode
+  errorMessage?: string
+  recorded: boolean
+}
+
+/** Creates the HTTP request handler at the heart of the proxy. */
+export function createRequestHandler(options: GatewayOptions) {
+  const { clock, logger } = options
+
+  const finish = (exchange: Exchange) => {
+    if (exchange.recorded) return
+    exchange.recorded = true
+    const { request, requestCapture, responseCapture } = exchange
+
+    options.record({
+      id: request.id,
+      kind: exchange.kind,
+      startedAt: request.startedAt,
+      firstByteAt: exchange.firstByteAt,
+      endedAt: clock(),
+      method: request.method,
+      url: request.url,
+      httpVersion: exchange.req.httpVersion,
+      status: exchange.status,
+      clientAddress: request.clientAddress,
+      requestHeaders: request.headers,
+      responseHeaders: exchange.responseHeaders,
+      requestBody: requestCapture.bytes(),
+      requestBodySize: requestCapture.size,
+      requestBodyTruncated: requestCapture.truncated,
+      responseBody: responseCapture.bytes(),
+      responseBodySize: responseCapture.size,
+      responseBodyTruncated: responseCapture.truncated,
+      errorCode: exchange.errorCode,
+      errorMessage: exchange.errorMessage,
+      ...exchange.decision.fields,
+      ...exchange.completed,
+    })
+  }
+
+  const sendLocal = (exchange: Exchange, res: ServerResponse, answer: LocalAnswer) => {
+    const body = Buffer.from(answer.body)
+    const base: HeaderList = [...answer.headers]
+    if (answer.status !== 204 && answer.status !== 304) {
+      base.push(['Content-Length', String(body.length)])
+    }
+    const { headers, fields } = exchange.decision.respond(base, answer.status)
+
+    exchange.kind = answer.kind
+    exchange.status = answer.status
+    exchange.firstByteAt = clock()
+    exchange.responseHeaders = headers
+    exchange.completed = fields
+    exchange.responseCapture.push(body)
+    res.writeHead(answer.status, http.STATUS_CODES[answer.status] ?? '', flattenHeaders(headers))
+    res.end(answer.status === 204 ? undefined : body)
+  }
+
+  const sendError = (exchange: Exchange, res: ServerResponse, code: ErrorCode, message: string) => {
+    exchange.errorCode = code
+    exchange.errorMessage = message
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    const status = code === 'UPSTREAM_TIMEOUT' ? 504 : 502
+    sendLocal(exchange, res, {
+      kind: exchange.kind,
+      status,
+      headers: [['Content-Type', 'application/json']],
+      body: JSON.stringify(errorBody(code, message)),
+    })
+  }
+
+  return function handleRequest(req: IncomingMessage, res: ServerResponse) {
+    const request: GatewayRequest = {
+      id: options.nextId(),
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      rawHeaders: req.rawHeaders,
+      headers: toHeaderList(req.rawHeaders),
+      clientAddress: normalizeAddress(req.socket.remoteAddress),
+      startedAt: clock(),
+    }
+    const capLimit = options.maxBodyBytes()
+    const exchange: Exchange = {
+      request,
+      req,
+      decision: options.decide(request),
+      requestCapture: new BodyCapture(capLimit),
+      responseCapture: new BodyCapture(capLimit),
+      kind: 'http',
+      recorded: false,
+    }
+
+    let upstreamReq: http.ClientRequest | undefined
+    res.on('close', () => {
+      if (!res.writableFinished && exchange.errorCode === undefined) {
+        exchange.errorCode = 'CLIENT_ABORTED'
+        exchange.errorMessage = 'The client closed the connection before the response was complete.'
+        upstreamReq?.destroy()
+      }
+      finish(exchange)
+    })
+
+    const answer = exchange.decision.answer
+    if (answer) {
+      // The body is never forwarded, but it is still read so the log shows what was sent.
+      req.on('data', (chunk: Buffer) => exchange.requestCapture.push(chunk))
+      req.resume()
+      sendLocal(exchange, res, answer)
+      return
+    }
+
+    upstreamReq = forwardRequest(
+      req,
+      {
+        target: options.target(),
+        clientAddress: request.clientAddress,
+        requestHeaders: request.headers,
+        capture: exchange.requestCapture,
+        headersTimeoutMs: options.headersTimeoutMs,
+      },
+      {
+        onResponse(upstreamRes, upstreamHeaders) {
+          const status = upstreamRes.statusCode ?? 502
+          const outcome = exchange.decision.respond(stripHopByHop(upstreamHeaders), status)
+          const headers = outcome.headers
+          exchange.firstByteAt = clock()
+          exchange.status = status
+          exchange.responseHeaders = headers
+          exchange.completed = outcome.fields
+
+          try {
+            res.writeHead(status, upstreamRes.statusMessage ?? '', flattenHeaders(headers))
+          } catch (error) {
+            upstreamRes.destroy()
+            exchange.status = undefined
+            const reason = error instanceof Error ? error.message : String(error)
+            sendError(
+              exchange,
+              res,
+              'UPSTREAM_UNREACHABLE',
+              `The upstream sent a response Node cannot relay: ${reason}. Fix the upstream's headers.`,
+            )
+            return
+          }
+
+          upstreamRes.on('data', (chunk: Buffer) => exchange.responseCapture.push(chunk))
+          upstreamRes.on('close', () => {
+            if (upstreamRes.complete || exchange.errorCode !== undefined) return
+            exchange.errorCode = 'UPSTREAM_RESET'
+            exchange.errorMessage = `The upstream closed the connection after ${exchange.responseCapture.size} bytes of the response body.`
+            res.destroy()
+          })
+          upstreamRes.pipe(res)
+        },
+        onFailure(code, message) {
+          logger.debug(`${request.method} ${request.url}: ${message}`)
+          if (exchange.errorCode === 'CLIENT_ABORTED') return
+          sendError(exchange, res, code, message)
+        },
+      },
+    )
+  }
+}
