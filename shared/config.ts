@@ -66,7 +66,7 @@ export interface TollgateConfig {
 
 /** Every field optional, nested objects too: what a config file or option bag may hold. */
 export type TollgateConfigInput = {
-  [K in keyof TollgateConfig]?: TollgateConfig[K] extends Record<string, unknown> | undefined
+  [K in keyof TollgateConfig]?: NonNullable<TollgateConfig[K]> extends object
     ? Partial<NonNullable<TollgateConfig[K]>>
     : TollgateConfig[K]
 }

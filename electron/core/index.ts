@@ -11,3 +11,4 @@ export { defaultConfig, type TollgateConfig, type TollgateConfigInput } from '..
 export { resolveConfig, parseDuration } from '../../shared/config-validate'
 export { TollgateError, type ErrorCode } from '../../shared/errors'
 export type * from '../../shared/exchange'
+export { SlidingWindowLimiter } from './limiter'

@@ -36,6 +36,9 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
   }
 }
 
+/** Methods Node sends without body framing unless told otherwise. */
+const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
+
 export interface ForwardCallbacks {
   /** Upstream answered: decide the headers to send and start streaming. */
   onResponse(upstream: IncomingMessage, headers: HeaderList): void
@@ -67,6 +70,12 @@ export function forwardRequest(
     clientAddress: options.clientAddress,
     proto: 'http',
   })
+
+  // Node frames a body-less POST from a raw header list as chunked; the client sent no body.
+  const framed =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
+  if (!framed && !BODYLESS_BY_DEFAULT.has(req.method ?? 'GET'))
+    headers.push(['Content-Length', '0'])
 
   const upstreamReq = target.request({
     protocol: target.url.protocol,

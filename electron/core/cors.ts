@@ -1,0 +1,251 @@
+/**
+ * The CORS policy of the emulated gateway. It reads the few request headers CORS depends on,
+ * decides the answer to a preflight or the headers for an actual response, and a separate small
+ * step applies those headers to the upstream's. Pure: no I/O and no clock.
+ */
+
+import type { CorsConfig } from '../../shared/config'
+import type { HeaderList } from '../../shared/exchange'
+import { findUnsafeHeaderNames, isSafelistedMethod } from './cors-safelist'
+
+/** What CORS needs to know about one request, read from its raw header lines. */
+export interface CorsRequest {
+  method: string
+  /** The Origin as received, trimmed; several lines joined with ", ". Undefined when absent or empty. */
+  origin?: string
+  /** False when the Origin came as several lines or a space-separated list: nothing can match it. */
+  originIsSingle: boolean
+  /** `Access-Control-Request-Method`, when present and not empty. */
+  requestedMethod?: string
+  /** `Access-Control-Request-Headers` items: repeated lines joined, split, trimmed, spelling kept. */
+  requestedHeaders: string[]
+  /** OPTIONS carrying both Origin and Access-Control-Request-Method. */
+  isPreflight: boolean
+  hasCookie: boolean
+  hasAuthorization: boolean
+  /** Headers set by script that are not CORS-safelisted, lower case and sorted. */
+  unsafeHeaderNames: string[]
+}
+
+/** The check a refused preflight failed first, with the values involved. */
+export type PreflightFailure =
+  | { rule: 'origin-not-single' }
+  | { rule: 'origin-not-allowed' }
+  | { rule: 'method-not-allowed'; method: string }
+  | { rule: 'header-not-allowed'; headers: string[] }
+
+/** Tollgate's own answer to a preflight; it is sent as is and never forwarded. */
+export interface PreflightDecision {
+  passed: boolean
+  status: 204 | 403
+  /** The complete response headers, `Vary` included. */
+  headers: HeaderList
+  failure?: PreflightFailure
+  /** The `Access-Control-Max-Age` sent, when one was. */
+  maxAgeSeconds?: number
+}
+
+/** The CORS headers an actual response gets, before they are applied to the upstream's. */
+export interface ActualRequestDecision {
+  outcome: 'not-cors' | 'allowed' | 'disallowed'
+  /** Empty unless the origin is allowed. */
+  headers: HeaderList
+}
+
+export interface CorsPolicyOptions {
+  /** Also expose `RateLimit-Policy` and `RateLimit` (the rate limiter's draft headers). */
+  draftRateLimitHeaders?: boolean
+}
+
+const RATE_LIMIT_HEADERS = [
+  'X-RateLimit-Limit',
+  'X-RateLimit-Remaining',
+  'X-RateLimit-Reset',
+  'Retry-After',
+]
+const DRAFT_RATE_LIMIT_HEADERS = ['RateLimit-Policy', 'RateLimit']
+const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
+
+/** Reads the CORS-relevant parts of a request from node's flat `[name, value, …]` header array. */
+export function readCorsRequest(method: string, rawHeaders: readonly string[]): CorsRequest {
+  const lines = new Map<string, string[]>()
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] ?? '').toLowerCase()
+    lines.set(name, [...(lines.get(name) ?? []), rawHeaders[i + 1] ?? ''])
+  }
+  const nonEmpty = (name: string) =>
+    (lines.get(name) ?? []).map((value) => value.trim()).filter((value) => value !== '')
+
+  const origins = nonEmpty('origin')
+  const origin = origins.length === 0 ? undefined : origins.join(', ')
+  const originIsSingle = origins.length === 1 && !/[\s,]/.test(origins[0] ?? '')
+
+  const requestedMethods = nonEmpty('access-control-request-method')
+  const requestedMethod = requestedMethods.length === 0 ? undefined : requestedMethods.join(', ')
+  const requestedHeaders = (lines.get('access-control-request-headers') ?? [])
+    .join(',')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+
+  return {
+    method,
+    origin,
+    originIsSingle,
+    requestedMethod,
+    requestedHeaders,
+    isPreflight: method === 'OPTIONS' && origin !== undefined && requestedMethod !== undefined,
+    hasCookie: nonEmpty('cookie').length > 0,
+    hasAuthorization: lines.has('authorization'),
+    unsafeHeaderNames: findUnsafeHeaderNames(rawHeaders),
+  }
+}
+
+/** Whether the allowlist lets this exact Origin in; `*` counts only as the sole entry. */
+export function isOriginAllowed(origin: string, allowedOrigins: readonly string[]): boolean {
+  if (allowedOrigins.length === 1 && allowedOrigins[0] === '*') return true
+  return allowedOrigins.includes(origin)
+}
+
+/** Whether a preflight may ask for this method: compared case-sensitively, as browsers do. */
+export function isMethodAllowed(method: string, config: CorsConfig): boolean {
+  if (isSafelistedMethod(method) || config.allowedMethods.includes(method)) return true
+  return !config.allowCredentials && config.allowedMethods.includes('*')
+}
+
+/**
+ * The requested header names the configuration does not allow. Compared case-insensitively;
+ * `*` covers every name but Authorization, and is literal when credentials are allowed.
+ */
+export function findDisallowedHeaders(requested: readonly string[], config: CorsConfig): string[] {
+  const allowed = new Set(config.allowedHeaders.map((name) => name.toLowerCase()))
+  const wildcard = allowed.has('*') && !config.allowCredentials
+
+  return requested.filter((name) => {
+    const lower = name.toLowerCase()
+    return !allowed.has(lower) && !(wildcard && lower !== 'authorization')
+  })
+}
+
+/** Answers a preflight: 204 with the allow headers when every browser check passes, else 403. */
+export function decidePreflight(request: CorsRequest, config: CorsConfig): PreflightDecision {
+  const failure = findPreflightFailure(request, config)
+  if (failure || request.origin === undefined) {
+    return { passed: false, status: 403, headers: [['Vary', PREFLIGHT_VARY]], failure }
+  }
+
+  const headers: HeaderList = [
+    ['Access-Control-Allow-Origin', allowOriginValue(request.origin, config)],
+  ]
+  // The configured lists, not an echo: the answer then matches what the gateway really allows.
+  if (config.allowedMethods.length > 0) {
+    headers.push(['Access-Control-Allow-Methods', config.allowedMethods.join(', ')])
+  }
+  if (config.allowedHeaders.length > 0) {
+    headers.push(['Access-Control-Allow-Headers', config.allowedHeaders.join(', ')])
+  }
+  const maxAgeSeconds =
+    config.maxAge === undefined ? undefined : Math.max(0, Math.floor(config.maxAge))
+  if (maxAgeSeconds !== undefined) headers.push(['Access-Control-Max-Age', String(maxAgeSeconds)])
+  if (config.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true'])
+  headers.push(['Vary', PREFLIGHT_VARY])
+
+  return { passed: true, status: 204, headers, maxAgeSeconds }
+}
+
+/** The first browser check a preflight fails, in the order the gateway runs them. */
+export function findPreflightFailure(
+  request: CorsRequest,
+  config: CorsConfig,
+): PreflightFailure | undefined {
+  if (request.origin === undefined) return { rule: 'origin-not-allowed' }
+  if (!request.originIsSingle) return { rule: 'origin-not-single' }
+  if (!isOriginAllowed(request.origin, config.allowedOrigins)) return { rule: 'origin-not-allowed' }
+
+  const method = request.requestedMethod ?? request.method
+  if (!isMethodAllowed(method, config)) return { rule: 'method-not-allowed', method }
+
+  const headers = findDisallowedHeaders(request.requestedHeaders, config)
+  if (headers.length > 0) return { rule: 'header-not-allowed', headers }
+  return undefined
+}
+
+/**
+ * The CORS headers for the response to an actual request: the allowed origin (or `*`), the
+ * credentials flag when configured, and the exposed headers. None for a missing, repeated or
+ * unlisted Origin; the request is still forwarded and the browser blocks the read.
+ */
+export function decideActualRequest(
+  request: CorsRequest,
+  config: CorsConfig,
+  options: CorsPolicyOptions = {},
+): ActualRequestDecision {
+  if (request.origin === undefined) return { outcome: 'not-cors', headers: [] }
+  if (!request.originIsSingle || !isOriginAllowed(request.origin, config.allowedOrigins)) {
+    return { outcome: 'disallowed', headers: [] }
+  }
+
+  const headers: HeaderList = [
+    ['Access-Control-Allow-Origin', allowOriginValue(request.origin, config)],
+  ]
+  if (config.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true'])
+
+  const exposed = listExposedHeaders(config, options)
+  if (exposed.length > 0) headers.push(['Access-Control-Expose-Headers', exposed.join(', ')])
+  return { outcome: 'allowed', headers }
+}
+
+/** Configured exposeHeaders first, then the rate-limit headers, without case-insensitive repeats. */
+export function listExposedHeaders(config: CorsConfig, options: CorsPolicyOptions = {}): string[] {
+  const names = [
+    ...config.exposeHeaders,
+    ...RATE_LIMIT_HEADERS,
+    ...(options.draftRateLimitHeaders ? DRAFT_RATE_LIMIT_HEADERS : []),
+  ]
+  const seen = new Set<string>()
+
+  return names.filter((name) => {
+    const lower = name.trim().toLowerCase()
+    if (lower === '' || seen.has(lower)) return false
+    seen.add(lower)
+    return true
+  })
+}
+
+/**
+ * Applies an actual request's CORS headers to a response: drops every upstream
+ * `Access-Control-*` line so exactly one set goes out, merges `Origin` into `Vary` (added when
+ * absent, left alone beside `*`), and appends the CORS headers. The rest keeps its order and
+ * spelling. Call it on every actual response, with or without an Origin; not on preflights.
+ */
+export function applyCorsToResponseHeaders(
+  upstreamHeaders: HeaderList,
+  corsHeaders: HeaderList,
+): HeaderList {
+  const kept: HeaderList = upstreamHeaders.filter(
+    ([name]) => !name.toLowerCase().startsWith('access-control-'),
+  )
+
+  const varyIndexes = kept.flatMap(([name], index) =>
+    name.toLowerCase() === 'vary' ? [index] : [],
+  )
+  const tokens = varyIndexes.flatMap((index) =>
+    (kept[index]?.[1] ?? '').split(',').map((token) => token.trim().toLowerCase()),
+  )
+  const lastVary = varyIndexes.at(-1)
+  const lastLine = lastVary === undefined ? undefined : kept[lastVary]
+
+  if (lastVary === undefined || !lastLine) {
+    kept.push(['Vary', 'Origin'])
+  } else if (!tokens.includes('*') && !tokens.includes('origin')) {
+    const value = lastLine[1].replace(/[\s,]+$/, '')
+    kept[lastVary] = [lastLine[0], value === '' ? 'Origin' : `${value}, Origin`]
+  }
+
+  return [...kept, ...corsHeaders]
+}
+
+function allowOriginValue(origin: string, config: CorsConfig): string {
+  const wildcardOnly = config.allowedOrigins.length === 1 && config.allowedOrigins[0] === '*'
+  return wildcardOnly ? '*' : origin
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { TollgateError } from '../../../shared/errors'
+import { silentLogger } from '../../../electron/core/logger'
+import { MIGRATIONS, openStore } from '../../../electron/core/store'
+import { applyMigrations } from '../../../electron/core/store/migrations'
+import { makeExchange, makeTempDir } from './helpers'
+
+let temp: ReturnType<typeof makeTempDir>
+
+beforeEach(() => {
+  temp = makeTempDir()
+})
+
+afterEach(() => {
+  temp.remove()
+})
+
+function openRaw(file: string) {
+  return new Database(file)
+}
+
+function catchError(action: () => unknown): unknown {
+  try {
+    action()
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
+describe('migrations', () => {
+  it('records every migration with the sha256 of its SQL', () => {
+    openStore({ path: temp.file, logger: silentLogger }).close()
+
+    const db = openRaw(temp.file)
+    const rows = db.prepare('SELECT version, name, hash FROM migrations ORDER BY version').all()
+    db.close()
+
+    expect(rows).toEqual(
+      MIGRATIONS.map((migration) => ({
+        version: migration.version,
+        name: migration.name,
+        hash: createHash('sha256').update(migration.sql).digest('hex'),
+      })),
+    )
+  })
+
+  it('keeps the rows of an existing log when opened again', () => {
+    const store = openStore({ path: temp.file, logger: silentLogger })
+    store.record(makeExchange(store.nextId()))
+    store.close()
+
+    const reopened = openStore({ path: temp.file, logger: silentLogger })
+    const count = reopened.count()
+    reopened.close()
+
+    expect(count).toBe(1)
+  })
+
+  it('refuses a log whose recorded migration hash differs, naming the file', () => {
+    openStore({ path: temp.file, logger: silentLogger }).close()
+    const db = openRaw(temp.file)
+    db.prepare("UPDATE migrations SET hash = 'tampered' WHERE version = 1").run()
+    db.close()
+
+    const error = catchError(() => openStore({ path: temp.file, logger: silentLogger }))
+
+    expect(error).toBeInstanceOf(TollgateError)
+    expect((error as TollgateError).code).toBe('DB_UNAVAILABLE')
+    expect((error as TollgateError).message).toContain(temp.file)
+    expect((error as TollgateError).message).toMatch(/different hash/)
+  })
+
+  it('refuses a log written by a newer Tollgate', () => {
+    openStore({ path: temp.file, logger: silentLogger }).close()
+    const db = openRaw(temp.file)
+    db.prepare(
+      "INSERT INTO migrations (version, name, hash, applied_at) VALUES (999, 'from-the-future', 'x', 0)",
+    ).run()
+    db.close()
+
+    const error = catchError(() => openStore({ path: temp.file, logger: silentLogger }))
+
+    expect((error as TollgateError).code).toBe('DB_UNAVAILABLE')
+    expect((error as TollgateError).message).toMatch(/newer Tollgate.*999/)
+  })
+
+  it('refuses a file that is not a SQLite database with a message naming it', () => {
+    fs.writeFileSync(temp.file, 'this is a text file, not a database'.repeat(200))
+
+    const error = catchError(() => openStore({ path: temp.file, logger: silentLogger }))
+
+    expect((error as TollgateError).code).toBe('DB_UNAVAILABLE')
+    expect((error as TollgateError).message).toContain(temp.file)
+  })
+
+  it('applies only the migrations a file lacks, in order', () => {
+    const db = openRaw(temp.file)
+    const first = { version: 1, name: 'one', sql: 'CREATE TABLE one (a INTEGER);' }
+    const second = { version: 2, name: 'two', sql: 'ALTER TABLE one ADD COLUMN b TEXT;' }
+    applyMigrations(db, temp.file, [first])
+
+    const { applied } = applyMigrations(db, temp.file, [first, second])
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('one')
+    db.close()
+
+    expect(applied).toEqual([2])
+    expect(columns).toEqual(['a', 'b'])
+  })
+
+  it('rolls back every migration of a run when one fails', () => {
+    const db = openRaw(temp.file)
+    const good = { version: 1, name: 'good', sql: 'CREATE TABLE good (a INTEGER);' }
+    const bad = { version: 2, name: 'bad', sql: 'CREATE TABLE broken (' }
+
+    const error = catchError(() => applyMigrations(db, temp.file, [good, bad]))
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()
+    db.close()
+
+    expect(error).toBeInstanceOf(Error)
+    expect(tables).not.toContain('good')
+  })
+})
