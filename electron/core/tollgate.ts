@@ -2,6 +2,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { defaultConfig, type TollgateConfig, type TollgateConfigInput } from '../../shared/config'
 import { resolveConfig } from '../../shared/config-validate'
+import { TollgateError } from '../../shared/errors'
+import { createConfigWarner } from './config-warnings'
 import type { ExchangeSummary } from '../../shared/exchange'
 import { createMonotonicClock, type Clock } from './clock'
 import { defaultDbPath } from './data-dir'
@@ -58,6 +60,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     ),
   )
   let config = resolveConfig(configInput, defaultConfig(defaultDbPath()))
+  const warnConfig = createConfigWarner(logger.child('config'))
+  warnConfig(config)
 
   let sample: SampleApi | undefined
   if (config.upstream === undefined) {
@@ -133,6 +137,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
         target = createUpstreamTarget(upstreamUrl())
       }
       policies.configChanged()
+      warnConfig(config)
       return config
     },
     onRecorded: (listener) => store.onRecorded(listener),
