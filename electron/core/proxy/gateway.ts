@@ -141,7 +141,7 @@ export function createRequestHandler(options: GatewayOptions) {
     })
   }
 
-  return function handleRequest(req: IncomingMessage, res: ServerResponse) {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const request: GatewayRequest = {
       id: options.nextId(),
       method: req.method ?? 'GET',
@@ -155,7 +155,9 @@ export function createRequestHandler(options: GatewayOptions) {
     const exchange: Exchange = {
       request,
       req,
-      decision: options.decide(request),
+      decision: request.url.startsWith('/')
+        ? options.decide(request)
+        : refuseForeignTarget(request),
       requestCapture: new BodyCapture(capLimit),
       responseCapture: new BodyCapture(capLimit),
       kind: 'http',
@@ -231,5 +233,41 @@ export function createRequestHandler(options: GatewayOptions) {
         },
       },
     )
+  }
+
+  return function handleRequest(req: IncomingMessage, res: ServerResponse) {
+    try {
+      handle(req, res)
+    } catch (error) {
+      // A bug, not an expected failure: answer this request and keep serving the others.
+      logger.error(`${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`)
+      if (res.headersSent) return void res.destroy()
+      const body = JSON.stringify(
+        errorBody(
+          'INTERNAL',
+          `Tollgate failed on this request: ${(error as Error).message}. The proxy keeps running; please report it.`,
+        ),
+      )
+      res.writeHead(500, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      })
+      res.end(body)
+    }
+  }
+}
+
+/** Tollgate is not an open proxy: a request naming another target is answered, not forwarded. */
+function refuseForeignTarget(request: GatewayRequest): Decision {
+  const message = `Tollgate forwards only to its configured upstream, so it does not take requests for ${JSON.stringify(request.url)}. Send requests with a path (GET /items), and do not use Tollgate as an HTTP proxy setting.`
+  return {
+    answer: {
+      kind: 'http',
+      status: 400,
+      headers: [['Content-Type', 'application/json']],
+      body: JSON.stringify(errorBody('BAD_REQUEST', message)),
+    },
+    fields: { errorCode: 'BAD_REQUEST', errorMessage: message },
+    respond: (headers) => ({ headers }),
   }
 }

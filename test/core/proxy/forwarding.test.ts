@@ -198,4 +198,23 @@ describe('forwarding', () => {
 
     expect(rawValues(received[0]!.rawHeaders, 'cookie')).toEqual(['a=1', 'b=2'])
   })
+
+  it('refuses a request in absolute form naming another host, and logs it', async () => {
+    const received: Received[] = []
+    const { tollgate } = await setUp(recordingUpstream(received, (res) => res.end('ok')))
+
+    const answer = await sendRaw(
+      tollgate.port,
+      'GET http://other.example/admin HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n',
+    )
+    tollgate.store.flush()
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400/)
+    expect(answer).toContain('BAD_REQUEST')
+    expect(received).toHaveLength(0)
+    expect(tollgate.store.list({}).items[0]).toMatchObject({
+      status: 400,
+      errorCode: 'BAD_REQUEST',
+    })
+  })
 })
