@@ -19,6 +19,19 @@ export interface GatewayRequest {
   startedAt: number
 }
 
+/** Reads what the policies need from an incoming request, before any of its body arrives. */
+export function describeRequest(req: IncomingMessage, id: number, now: number): GatewayRequest {
+  return {
+    id,
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    rawHeaders: req.rawHeaders,
+    headers: toHeaderList(req.rawHeaders),
+    clientAddress: normalizeAddress(req.socket.remoteAddress),
+    startedAt: now,
+  }
+}
+
 /** An answer Tollgate gives itself instead of forwarding (a preflight, a 429). */
 export interface LocalAnswer {
   kind: ExchangeKind
@@ -142,15 +155,7 @@ export function createRequestHandler(options: GatewayOptions) {
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const request: GatewayRequest = {
-      id: options.nextId(),
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      rawHeaders: req.rawHeaders,
-      headers: toHeaderList(req.rawHeaders),
-      clientAddress: normalizeAddress(req.socket.remoteAddress),
-      startedAt: clock(),
-    }
+    const request = describeRequest(req, options.nextId(), clock())
     const capLimit = options.maxBodyBytes()
     const exchange: Exchange = {
       request,

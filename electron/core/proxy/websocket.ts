@@ -4,8 +4,13 @@ import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
 import type { ExchangeRecord, HeaderList } from '../../../shared/exchange'
 import { errorBody } from '../../../shared/errors'
-import type { GatewayOptions, GatewayRequest, LocalAnswer } from './gateway'
-import { normalizeAddress, toHeaderList } from './raw-headers'
+import {
+  describeRequest,
+  type GatewayOptions,
+  type GatewayRequest,
+  type LocalAnswer,
+} from './gateway'
+import { toHeaderList } from './raw-headers'
 
 interface Handshake {
   request: GatewayRequest
@@ -81,15 +86,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
   })
 
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-    const request: GatewayRequest = {
-      id: options.nextId(),
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      rawHeaders: req.rawHeaders,
-      headers: toHeaderList(req.rawHeaders),
-      clientAddress: normalizeAddress(req.socket.remoteAddress),
-      startedAt: clock(),
-    }
+    const request = describeRequest(req, options.nextId(), clock())
     const decision = options.decide(request)
     const handshake: Handshake = { request, fields: decision.fields, httpVersion: req.httpVersion }
     socket.on('error', (error) => logger.debug(`WebSocket ${request.url}: ${error.message}`))
