@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { TollgateError } from '../shared/errors'
 import { parseCommandLine, USAGE, UsageError } from './core/command-line'
+import { defaultDbPath } from './core/data-dir'
 import { createLogger } from './core/logger'
 import { createTollgate } from './core/tollgate'
 
@@ -23,7 +26,18 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger('tollgate', { level: command.verbose ? 'debug' : 'info' })
   let tollgate
   try {
-    tollgate = await createTollgate({ ...command.options, logger })
+    // Settings changed in the UI live next to the traffic log; an in-memory log keeps neither.
+    const db = command.options.db ?? defaultDbPath()
+    const settingsPath =
+      db === ':memory:' ? undefined : path.join(path.dirname(db), 'settings.json')
+    // The built CLI sits in out/main, beside the built UI in out/renderer.
+    const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
+    tollgate = await createTollgate({
+      ...command.options,
+      logger,
+      settingsPath,
+      control: { rendererDir },
+    })
   } catch (error) {
     const prefix = error instanceof TollgateError ? '' : 'could not start: '
     process.stderr.write(`tollgate: ${prefix}${(error as Error).message}\n`)
@@ -32,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 
   process.stdout.write(
     `Tollgate is running.\n  proxy     ${tollgate.url}\n  upstream  ${tollgate.upstream}\n` +
-      `  database  ${tollgate.config().db}\nPoint your app at the proxy URL. Ctrl-C stops.\n`,
+      `  database  ${tollgate.config().db}\n  ui        ${tollgate.control?.uiUrl}\n` +
+      'Point your app at the proxy URL; open the UI URL (it carries a secret token). Ctrl-C stops.\n',
   )
 
   await new Promise<void>((resolve) => {

@@ -1,7 +1,19 @@
 /**
  * The control API's contract: every method the UI may call and every event the core pushes.
- * Methods are `POST /api/<method>` with a JSON body of params and the token as a Bearer
- * credential; events arrive on the WebSocket at `/api/events`.
+ *
+ * - Methods are `POST /api/<method>` with a JSON body of params (an empty body means `{}`) and
+ *   `Authorization: Bearer <token>`. Success is 200 with the result as the body; a failure is a
+ *   4xx/5xx with an `ErrorBody`: 400 BAD_REQUEST or CONFIG_INVALID, 401 UNAUTHORIZED (no or a
+ *   wrong token), 403 FORBIDDEN, 404 NOT_FOUND (unknown method or id), 503 DB_UNAVAILABLE.
+ * - Events arrive on the WebSocket at `/api/events?token=<token>`: browsers cannot set headers
+ *   on a WebSocket, so the token rides in the query. Each message is one `ControlEvent` as JSON;
+ *   the server ignores what the client sends.
+ * - Every request, the handshake included, is refused with 403 when its `Host` is not a
+ *   loopback name (127.0.0.1, localhost, [::1]) with the control port, or when it carries an
+ *   `Origin` other than the control server's own: the UI must be loaded from the control
+ *   server itself. The token arrives in the UI's URL fragment, `#token=<token>`.
+ * - API keys in request headers are masked in lists, events and `traffic.get`, unless
+ *   `traffic.get` is called with `reveal: true`.
  */
 
 import type { TollgateConfig, TollgateConfigInput } from './config'
@@ -78,9 +90,13 @@ export interface ControlMethods {
   'traffic.get': [{ id: number; reveal?: boolean }, ExchangeDetail]
   'traffic.clear': [Record<string, never>, { cleared: true }]
   'budgets.list': [Record<string, never>, BudgetSummary[]]
+  /** Oldest first; `sinceMs` (epoch ms) defaults to 15 minutes ago. */
   'budgets.series': [{ bucket: string; sinceMs?: number }, BudgetPoint[]]
   'config.get': [Record<string, never>, ConfigView]
-  /** Applies and persists a partial config; refused as a whole with CONFIG_INVALID. */
+  /**
+   * Applies and persists a partial config; refused as a whole with CONFIG_INVALID, also when it
+   * would move `listen` or `db` or remove `upstream`, which are fixed while Tollgate runs.
+   */
   'config.update': [{ change: TollgateConfigInput }, ConfigView]
 }
 
@@ -98,4 +114,3 @@ export type ControlEvent =
 
 /** What a failed call answers, with a 4xx/5xx status. */
 export type ControlError = ErrorBody
-

@@ -1,11 +1,14 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 import { defaultConfig, type TollgateConfig, type TollgateConfigInput } from '../../shared/config'
 import { resolveConfig } from '../../shared/config-validate'
 import { TollgateError } from '../../shared/errors'
 import { createConfigWarner } from './config-warnings'
 import type { ExchangeSummary } from '../../shared/exchange'
 import { createMonotonicClock, type Clock } from './clock'
+import { controlHostFor, startControlServer, type ControlServer } from './control/control-server'
+import { applySettings, saveSettings } from './control/settings-file'
 import { defaultDbPath } from './data-dir'
 import { createLogger, type Logger } from './logger'
 import { createPolicies } from './policies'
@@ -24,6 +27,13 @@ export interface TollgateOptions extends TollgateConfigInput {
   upstreamTimeoutMs?: number
   /** Path to a better-sqlite3 native module built for this runtime (the desktop app's copy). */
   nativeBinding?: string
+  /** A JSON file of settings changed in the UI: loaded under these options, saved on change. */
+  settingsPath?: string
+  /**
+   * Starts the control API and the UI on a loopback port of their own. Off unless asked;
+   * `rendererDir` is the built UI, by default `out/renderer` under the working directory.
+   */
+  control?: boolean | { port?: number; rendererDir?: string }
 }
 
 /** A running Tollgate. */
@@ -41,11 +51,20 @@ export interface Tollgate {
   store: Store
   /** Calls `listener` with each batch of exchanges once it is in the log; returns an unsubscribe. */
   onRecorded(listener: (exchanges: ExchangeSummary[]) => void): () => void
+  /** Where the control API and the UI are, when started; `uiUrl` carries the token. */
+  control?: { url: string; token: string; uiUrl: string }
   /** Stops listening, writes every pending row and closes the log. */
   close(): Promise<void>
 }
 
-const OPTION_ONLY_KEYS = ['clock', 'logger', 'upstreamTimeoutMs', 'nativeBinding'] as const
+const OPTION_ONLY_KEYS = [
+  'clock',
+  'logger',
+  'upstreamTimeoutMs',
+  'nativeBinding',
+  'settingsPath',
+  'control',
+] as const
 
 /**
  * Starts a Tollgate: the proxy listening, the policies in force and the traffic log open.
@@ -59,7 +78,10 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       ([key]) => !(OPTION_ONLY_KEYS as readonly string[]).includes(key),
     ),
   )
-  let config = resolveConfig(configInput, defaultConfig(defaultDbPath()))
+  // Saved settings go over the defaults, and this call's options over both.
+  const defaults = defaultConfig(defaultDbPath())
+  const base = options.settingsPath ? applySettings(options.settingsPath, defaults) : defaults
+  let config = resolveConfig(configInput, base)
   const warnConfig = createConfigWarner(logger.child('config'))
   warnConfig(config)
 
@@ -117,7 +139,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
   logger.info(`listening on ${url}, forwarding to ${upstreamUrl()}, logging to ${config.db}`)
 
   let closing: Promise<void> | undefined
-  return {
+  let control: ControlServer | undefined
+  const tollgate: Tollgate = {
     url,
     port,
     upstream: upstreamUrl(),
@@ -143,6 +166,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     onRecorded: (listener) => store.onRecorded(listener),
     close() {
       closing ??= (async () => {
+        await control?.close()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeIdleConnections()
@@ -156,6 +180,39 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       return closing
     },
   }
+
+  const controlOptions = options.control === true ? {} : options.control || undefined
+  if (controlOptions) {
+    const settingsPath = options.settingsPath
+    try {
+      control = await startControlServer({
+        host: controlHostFor(config.listen.host),
+        controlPort: controlOptions.port,
+        rendererDir: controlOptions.rendererDir ?? path.resolve('out', 'renderer'),
+        logger: logger.child('control'),
+        core: {
+          status: () => ({
+            proxyUrl: url,
+            upstream: upstreamUrl(),
+            sampleUpstream: config.upstream === undefined,
+            db: config.db,
+            logging: store.status(),
+          }),
+          config: () => config,
+          updateConfig: (change) => tollgate.updateConfig(change),
+          saveSettings: settingsPath ? (change) => saveSettings(settingsPath, change) : undefined,
+          store,
+          budgets: (buckets) => policies.budgets(clock(), buckets),
+          now: clock,
+        },
+      })
+    } catch (error) {
+      await tollgate.close()
+      throw error
+    }
+    tollgate.control = { url: control.url, token: control.token, uiUrl: control.uiUrl }
+  }
+  return tollgate
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

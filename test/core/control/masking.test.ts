@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ExchangeDetail } from '../../../shared/api'
+import { eventually, send } from '../../support/servers'
+import { call, startControlled, type ControlledTollgate } from './helpers'
+
+const BEARER_KEY = 'sk_live_4f8a1c2e9b7d9f2c'
+const HEADER_KEY = 'pk_test_0a1b2c3d4e5f6789'
+
+describe('API keys in the control API', () => {
+  let tollgate: ControlledTollgate
+  let stop: () => Promise<void>
+  let id: number
+
+  const header = (detail: ExchangeDetail, name: string) =>
+    detail.requestHeaders.find(([headerName]) => headerName.toLowerCase() === name)?.[1]
+
+  beforeAll(async () => {
+    const started = await startControlled()
+    tollgate = started.tollgate
+    stop = started.stop
+    await send(tollgate.url, {
+      path: '/secret',
+      headers: ['Authorization', `Bearer ${BEARER_KEY}`, 'X-API-Key', HEADER_KEY],
+    })
+    await eventually(() => tollgate.store.count() === 1)
+    id = tollgate.store.list().items[0]!.id
+  })
+
+  afterAll(async () => {
+    await stop()
+  })
+
+  it('masks the key headers in traffic.get', async () => {
+    const { body } = await call(tollgate.control, 'traffic.get', { id })
+
+    expect(header(body, 'authorization')).toBe('Bearer sk_live_…9f2c')
+    expect(header(body, 'x-api-key')).toBe('pk_test_…6789')
+    expect(JSON.stringify(body)).not.toContain(BEARER_KEY)
+    expect(JSON.stringify(body)).not.toContain(HEADER_KEY)
+  })
+
+  it('shows the keys in clear in traffic.get when reveal is asked for', async () => {
+    const { body } = await call(tollgate.control, 'traffic.get', { id, reveal: true })
+
+    expect(header(body, 'authorization')).toBe(`Bearer ${BEARER_KEY}`)
+    expect(header(body, 'x-api-key')).toBe(HEADER_KEY)
+  })
+
+  it('masks the key headers in traffic.list', async () => {
+    const { body } = await call(tollgate.control, 'traffic.list', {})
+
+    expect(body.items[0]!.keyMasked).toBe('sk_live_…9f2c')
+    expect(JSON.stringify(body)).not.toContain(BEARER_KEY)
+    expect(JSON.stringify(body)).not.toContain(HEADER_KEY)
+  })
+
+  it('leaves the stored row untouched', () => {
+    const stored = tollgate.store.get(id)!
+
+    expect(stored.requestHeaders).toContainEqual(['Authorization', `Bearer ${BEARER_KEY}`])
+  })
+})
