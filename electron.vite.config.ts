@@ -10,6 +10,7 @@ export default defineConfig({
           index: resolve(__dirname, 'electron/main/index.ts'),
           cli: resolve(__dirname, 'electron/cli.ts'),
           lib: resolve(__dirname, 'electron/core/index.ts'),
+          start: resolve(__dirname, 'electron/start/index.ts'),
         },
       },
     },
@@ -18,6 +19,9 @@ export default defineConfig({
     build: {
       rollupOptions: {
         input: { index: resolve(__dirname, 'electron/preload/index.ts') },
+        // A sandboxed preload cannot be an ES module, and .cjs says CommonJS even though
+        // package.json declares "type": "module".
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
   },

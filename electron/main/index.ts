@@ -1,9 +1,7 @@
 import { app } from 'electron'
+import { startDesktop } from './desktop'
 
-// A placeholder shell: the desktop window arrives once the control API exists to feed it.
-app.whenReady().then(() => {
-  process.stdout.write(
-    'Tollgate desktop shell is not built yet; run `npm start` for headless mode.\n',
-  )
-  app.quit()
+// electron-vite sets the renderer's dev server address under `electron-vite dev` only.
+startDesktop({
+  rendererUrl: app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL,
 })
