@@ -57,7 +57,10 @@ const UNINTERESTING_RESPONSE_HEADERS = new Set([
   'x-powered-by',
 ])
 
-/** Judges a preflight by Tollgate's answer to it: refused means the actual request never happens. */
+/**
+ * Judges a preflight by Tollgate's answer to it: refused means the actual request never happens,
+ * blocked with rule `preflight-failed` and the check that failed in the detail.
+ */
 export function judgePreflight(
   request: CorsRequest,
   config: CorsConfig,
@@ -70,8 +73,15 @@ export function judgePreflight(
   const failure = decision.failure ?? findPreflightFailure(request, config)
   const method = request.requestedMethod ?? 'actual'
   const stop = ` The browser stops there and never sends the ${method} request.`
-  const blocking = failure ? describeFailure(failure, request, config) : refusedWithoutReason()
-  return { outcome: 'blocked', blocking: { ...blocking, detail: blocking.detail + stop }, warnings }
+  const cause = failure ? describeFailure(failure, request, config) : refusedWithoutReason()
+  // A refused preflight is a bare 403, so browsers report only that the preflight failed, never
+  // which check; the rule says what the browser says and the detail keeps the real cause.
+  const blocking: CorsFinding = {
+    rule: 'preflight-failed',
+    detail: cause.detail + stop,
+    fix: cause.fix,
+  }
+  return { outcome: 'blocked', blocking, warnings }
 }
 
 /** Judges an actual request the way a browser would read its response. */

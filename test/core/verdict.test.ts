@@ -42,19 +42,19 @@ const BLOCKED: Record<string, { rule: CorsRule; facts: RegExp[] }> = {
   },
   'cors-040-429-disallowed-origin': { rule: 'origin-not-allowed', facts: [/evil\.test/] },
   'cors-042-preflight-disallowed-origin': {
-    rule: 'origin-not-allowed',
+    rule: 'preflight-failed',
     facts: [/evil\.test/, /never sends the PUT request/],
   },
-  'cors-046-preflight-disallowed-header': { rule: 'header-not-allowed', facts: [/x-debug/] },
+  'cors-046-preflight-disallowed-header': { rule: 'preflight-failed', facts: [/x-debug/] },
   'cors-054-authorization-not-covered-by-wildcard': {
-    rule: 'header-not-allowed',
+    rule: 'preflight-failed',
     facts: [/Authorization/],
   },
   'cors-057-wildcard-headers-with-credentials': {
-    rule: 'header-not-allowed',
+    rule: 'preflight-failed',
     facts: [/literally/, /x-custom/],
   },
-  'cors-065-accept-with-unsafe-value': { rule: 'header-not-allowed', facts: [/accept/] },
+  'cors-065-accept-with-unsafe-value': { rule: 'preflight-failed', facts: [/accept/] },
 }
 
 const ALLOWLIST = ['https://app.example.com', 'http://localhost:5173']
@@ -212,7 +212,7 @@ describe('judgePreflight', () => {
 
     const verdict = judgePreflight(request, config, decidePreflight(request, config))
 
-    expect(verdict.blocking?.rule).toBe('method-not-allowed')
+    expect(verdict.blocking?.rule).toBe('preflight-failed')
     expect(verdict.blocking?.detail).toMatch(/case-sensitively.*patch.*PATCH/)
     expect(verdict.blocking?.fix).toMatch(/PATCH/)
   })
