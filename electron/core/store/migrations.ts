@@ -60,6 +60,13 @@ CREATE INDEX exchanges_cors_outcome ON exchanges (cors_outcome);
 CREATE INDEX exchanges_session ON exchanges (session);
 `,
   },
+  {
+    version: 2,
+    name: 'add-exchange-timings',
+    sql: `
+ALTER TABLE exchanges ADD COLUMN timings TEXT;
+`,
+  },
 ]
 
 /** The sha256 of a migration's SQL, exactly as written. */
@@ -83,6 +90,7 @@ export function applyMigrations(
   migrations: readonly Migration[] = MIGRATIONS,
 ): { applied: number[] } {
   const run = db.transaction(() => {
+    refuseForeignDatabase(db, file)
     db.exec(`CREATE TABLE IF NOT EXISTS migrations (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
@@ -110,6 +118,20 @@ export function applyMigrations(
 
   // IMMEDIATE takes the write lock first, so two processes opening a new file cannot both migrate.
   return { applied: run.immediate() }
+}
+
+// A database with tables but no migration history belongs to another program: adding
+// Tollgate's tables to it would change a file the user never meant to give to Tollgate.
+function refuseForeignDatabase(db: Database.Database, file: string): void {
+  const objects = db
+    .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+    .pluck()
+    .all() as string[]
+  if (objects.length === 0 || objects.includes('migrations')) return
+  throw new TollgateError(
+    'DB_UNAVAILABLE',
+    `The file ${file} is a SQLite database of another program (it holds ${objects.slice(0, 3).join(', ')}, and no Tollgate history), so Tollgate leaves it untouched. Point "db" at another file.`,
+  )
 }
 
 function checkHistory(recorded: AppliedRow[], migrations: readonly Migration[], file: string) {

@@ -5,7 +5,7 @@
 
 import type { ErrorCode } from '../../../shared/errors'
 import type { ExchangeKind, HeaderList } from '../../../shared/exchange'
-import type { ExchangePatch, LoggedExchange, LoggedSummary } from './types'
+import type { ExchangePatch, ExchangeTimings, LoggedExchange, LoggedSummary } from './types'
 
 type Value = string | number | Uint8Array | null
 type Field = keyof Omit<LoggedExchange, 'id'>
@@ -41,6 +41,7 @@ const FIELDS: { [K in Field]-?: [column: string, write: (value: LoggedExchange[K
   cors: ['cors', json],
   pairedId: ['paired_id', optional],
   session: ['session', optional],
+  timings: ['timings', json],
   requestBody: ['request_body', (value) => value],
   responseBody: ['response_body', (value) => value],
 }
@@ -50,9 +51,10 @@ const FIELD_NAMES = Object.keys(FIELDS) as Field[]
 /** Columns an insert writes, in the order `toInsertValues` returns them. */
 export const INSERT_COLUMNS = ['id', ...FIELD_NAMES.map((name) => FIELDS[name][0]), 'cors_outcome']
 
-/** Columns a summary reads: everything but the bodies. */
+// Timings sit after the bodies in the row (added later), so summaries leave them out too.
+/** Columns a summary reads: everything but the bodies and the phase timings. */
 export const SUMMARY_COLUMNS = INSERT_COLUMNS.filter(
-  (column) => column !== 'request_body' && column !== 'response_body',
+  (column) => column !== 'request_body' && column !== 'response_body' && column !== 'timings',
 )
 
 function writeField(name: Field, exchange: ExchangePatch): Value {
@@ -140,15 +142,18 @@ export function fromSummaryRow(row: Row): LoggedSummary {
 
 /** A whole exchange from a row read with every column. */
 export function fromRow(row: Row): LoggedExchange {
-  return {
+  const exchange: LoggedExchange = {
     ...fromSummaryRow(row),
     requestBody: row.request_body as Buffer,
     responseBody: row.response_body as Buffer,
   }
+  const timings = read<ExchangeTimings>(row.timings)
+  if (timings !== undefined) exchange.timings = timings
+  return exchange
 }
 
 /** What listeners get for a freshly recorded exchange: the same object minus its bodies. */
 export function toSummary(exchange: LoggedExchange): LoggedSummary {
-  const { requestBody: _request, responseBody: _response, ...summary } = exchange
+  const { requestBody: _request, responseBody: _response, timings: _timings, ...summary } = exchange
   return summary
 }

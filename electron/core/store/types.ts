@@ -7,10 +7,27 @@ import type { ExchangeRecord, ExchangeSummary } from '../../../shared/exchange'
 import type { Logger } from '../logger'
 
 /**
- * An exchange as the log keeps it. `session` names the replay or import a row belongs to;
- * live traffic has none.
+ * How long each phase of an exchange took, in milliseconds, as a HAR file reports them; -1 means
+ * the phase was not measured. `time` is the entry's total as the file gave it, or else the sum
+ * of its measured phases.
  */
-export type LoggedExchange = ExchangeRecord & { session?: string }
+export interface ExchangeTimings {
+  blocked: number
+  dns: number
+  connect: number
+  ssl: number
+  send: number
+  wait: number
+  receive: number
+  time?: number
+}
+
+/**
+ * An exchange as the log keeps it. `session` names the replay or import a row belongs to;
+ * live traffic has none. `timings` is kept for imported exchanges only: live ones are described
+ * by their start, first byte and end times alone.
+ */
+export type LoggedExchange = ExchangeRecord & { session?: string; timings?: ExchangeTimings }
 
 /** A logged exchange without its bodies. */
 export type LoggedSummary = ExchangeSummary & { session?: string }
