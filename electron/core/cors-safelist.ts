@@ -58,7 +58,9 @@ export function isSafelistedMethod(method: string): boolean {
 /** Whether a header is one a script cannot set, so the browser never asks about it. */
 export function isNonAuthorHeader(name: string): boolean {
   const lower = name.toLowerCase()
-  return NON_AUTHOR_HEADERS.has(lower) || NON_AUTHOR_PREFIXES.some((p) => lower.startsWith(p))
+  if (NON_AUTHOR_HEADERS.has(lower)) return true
+  for (const prefix of NON_AUTHOR_PREFIXES) if (lower.startsWith(prefix)) return true
+  return false
 }
 
 /** Whether a browser would send this header and value without a preflight. */
@@ -86,19 +88,21 @@ export function isSafelistedRequestHeader(name: string, value: string): boolean 
  * these raw header lines: lower case, sorted, without repeats.
  */
 export function findUnsafeHeaderNames(rawHeaders: readonly string[]): string[] {
-  const values = new Map<string, string>()
+  let values: Map<string, string> | undefined
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase()
+    const name = rawHeaders[i]!.toLowerCase()
     if (isNonAuthorHeader(name)) continue
+    values ??= new Map()
     const previous = values.get(name)
-    values.set(
-      name,
-      previous === undefined ? (rawHeaders[i + 1] ?? '') : `${previous}, ${rawHeaders[i + 1]}`,
-    )
+    const value = rawHeaders[i + 1]!
+    values.set(name, previous === undefined ? value : `${previous}, ${value}`)
   }
 
-  const unsafe = [...values].filter(([name, value]) => !isSafelistedRequestHeader(name, value))
-  return unsafe.map(([name]) => name).sort()
+  const unsafe: string[] = []
+  for (const [name, value] of values ?? []) {
+    if (!isSafelistedRequestHeader(name, value)) unsafe.push(name)
+  }
+  return unsafe.sort()
 }
 
 /**

@@ -23,7 +23,7 @@ export interface CorsRequest {
   isPreflight: boolean
   hasCookie: boolean
   hasAuthorization: boolean
-  /** Headers set by script that are not CORS-safelisted, lower case and sorted. */
+  /** Headers set by script that are not CORS-safelisted, lower case and sorted; empty without an Origin. */
   unsafeHeaderNames: string[]
 }
 
@@ -66,27 +66,34 @@ const RATE_LIMIT_HEADERS = [
 const DRAFT_RATE_LIMIT_HEADERS = ['RateLimit-Policy', 'RateLimit']
 const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
 
-/** Reads the CORS-relevant parts of a request from node's flat `[name, value, …]` header array. */
+/**
+ * Reads the CORS-relevant parts of a request from node's flat `[name, value, …]` header array,
+ * in one pass: it runs on every request, most of which carry a dozen headers it ignores.
+ */
 export function readCorsRequest(method: string, rawHeaders: readonly string[]): CorsRequest {
-  const lines = new Map<string, string[]>()
+  let origins: string[] | undefined
+  let requestedMethods: string[] | undefined
+  let requestedHeaderLines: string[] | undefined
+  let hasCookie = false
+  let hasAuthorization = false
+
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase()
-    lines.set(name, [...(lines.get(name) ?? []), rawHeaders[i + 1] ?? ''])
+    const name = rawHeaders[i]!.toLowerCase()
+    const value = rawHeaders[i + 1]!
+    if (name === 'origin') (origins ??= []).push(value)
+    else if (name === 'cookie') hasCookie ||= value.trim() !== ''
+    else if (name === 'authorization') hasAuthorization = true
+    else if (name === 'access-control-request-method') (requestedMethods ??= []).push(value)
+    else if (name === 'access-control-request-headers') (requestedHeaderLines ??= []).push(value)
   }
-  const nonEmpty = (name: string) =>
-    (lines.get(name) ?? []).map((value) => value.trim()).filter((value) => value !== '')
 
-  const origins = nonEmpty('origin')
-  const origin = origins.length === 0 ? undefined : origins.join(', ')
-  const originIsSingle = origins.length === 1 && !/[\s,]/.test(origins[0] ?? '')
-
-  const requestedMethods = nonEmpty('access-control-request-method')
-  const requestedMethod = requestedMethods.length === 0 ? undefined : requestedMethods.join(', ')
-  const requestedHeaders = (lines.get('access-control-request-headers') ?? [])
-    .join(',')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
+  const originValues = nonEmpty(origins)
+  const origin = originValues.length === 0 ? undefined : originValues.join(', ')
+  const originIsSingle = originValues.length === 1 && !/[\s,]/.test(originValues[0]!)
+  const methodValues = nonEmpty(requestedMethods)
+  const requestedMethod = methodValues.length === 0 ? undefined : methodValues.join(', ')
+  const requestedHeaders =
+    requestedHeaderLines === undefined ? [] : nonEmpty(requestedHeaderLines.join(',').split(','))
 
   return {
     method,
@@ -95,10 +102,21 @@ export function readCorsRequest(method: string, rawHeaders: readonly string[]): 
     requestedMethod,
     requestedHeaders,
     isPreflight: method === 'OPTIONS' && origin !== undefined && requestedMethod !== undefined,
-    hasCookie: nonEmpty('cookie').length > 0,
-    hasAuthorization: lines.has('authorization'),
-    unsafeHeaderNames: findUnsafeHeaderNames(rawHeaders),
+    hasCookie,
+    hasAuthorization,
+    // Only a cross-origin request can need a preflight; the others skip the header scan.
+    unsafeHeaderNames: origin === undefined ? [] : findUnsafeHeaderNames(rawHeaders),
   }
+}
+
+/** The values trimmed, empty ones dropped. */
+function nonEmpty(values: readonly string[] | undefined): string[] {
+  const kept: string[] = []
+  for (const value of values ?? []) {
+    const trimmed = value.trim()
+    if (trimmed !== '') kept.push(trimmed)
+  }
+  return kept
 }
 
 /** Whether the allowlist lets this exact Origin in; `*` counts only as the sole entry. */
@@ -222,27 +240,33 @@ export function applyCorsToResponseHeaders(
   upstreamHeaders: HeaderList,
   corsHeaders: HeaderList,
 ): HeaderList {
-  const kept: HeaderList = upstreamHeaders.filter(
-    ([name]) => !name.toLowerCase().startsWith('access-control-'),
-  )
+  const out: HeaderList = []
+  let lastVary = -1
+  let varyCovered = false
 
-  const varyIndexes = kept.flatMap(([name], index) =>
-    name.toLowerCase() === 'vary' ? [index] : [],
-  )
-  const tokens = varyIndexes.flatMap((index) =>
-    (kept[index]?.[1] ?? '').split(',').map((token) => token.trim().toLowerCase()),
-  )
-  const lastVary = varyIndexes.at(-1)
-  const lastLine = lastVary === undefined ? undefined : kept[lastVary]
-
-  if (lastVary === undefined || !lastLine) {
-    kept.push(['Vary', 'Origin'])
-  } else if (!tokens.includes('*') && !tokens.includes('origin')) {
-    const value = lastLine[1].replace(/[\s,]+$/, '')
-    kept[lastVary] = [lastLine[0], value === '' ? 'Origin' : `${value}, Origin`]
+  for (const line of upstreamHeaders) {
+    const name = line[0].toLowerCase()
+    if (name.startsWith('access-control-')) continue
+    if (name === 'vary') {
+      lastVary = out.length
+      varyCovered ||= line[1].split(',').some((token) => {
+        const trimmed = token.trim().toLowerCase()
+        return trimmed === '*' || trimmed === 'origin'
+      })
+    }
+    out.push(line)
   }
 
-  return [...kept, ...corsHeaders]
+  if (lastVary === -1) {
+    out.push(['Vary', 'Origin'])
+  } else if (!varyCovered) {
+    const [name, value] = out[lastVary]!
+    const trimmed = value.replace(/[\s,]+$/, '')
+    out[lastVary] = [name, trimmed === '' ? 'Origin' : `${trimmed}, Origin`]
+  }
+
+  for (const line of corsHeaders) out.push(line)
+  return out
 }
 
 function allowOriginValue(origin: string, config: CorsConfig): string {

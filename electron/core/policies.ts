@@ -15,7 +15,7 @@ import {
   decidePreflight,
   readCorsRequest,
 } from './cors'
-import { needsPreflight } from './cors-safelist'
+import { isSafelistedMethod } from './cors-safelist'
 import { PreflightTracker } from './preflight-tracker'
 import { judgeActualRequest, judgePreflight } from './verdict'
 import {
@@ -100,7 +100,7 @@ export function createPolicies(options: PolicyOptions) {
       draftRateLimitHeaders: draftHeaders,
     }).headers
     const preflight =
-      cors.origin !== undefined && needsPreflight(request.method, request.rawHeaders)
+      cors.origin !== undefined && needsPreflightFor(cors)
         ? preflights.matchActual({
             origin: cors.origin,
             url: request.url,
@@ -127,14 +127,20 @@ export function createPolicies(options: PolicyOptions) {
         pairedId: preflight?.source === 'missing' ? undefined : preflight?.exchangeId,
       },
       respond(headers) {
-        const observed = parseUpstreamRateLimit(headers, now)
+        // One pass: Tollgate's budget replaces the upstream's, which is kept for the log.
+        const budgeted: HeaderList = []
+        let upstreamReportsBudget = false
+        for (const line of headers) {
+          const name = line[0].toLowerCase()
+          if (name.includes('ratelimit')) {
+            upstreamReportsBudget = true
+            if (enforce && UPSTREAM_BUDGET_HEADERS.has(name)) continue
+          }
+          budgeted.push(line)
+        }
         // Observing only: the client keeps seeing the upstream's own budget.
-        const budgeted: HeaderList = enforce
-          ? [
-              ...headers.filter(([name]) => !UPSTREAM_BUDGET_HEADERS.has(name.toLowerCase())),
-              ...budgetHeaders,
-            ]
-          : headers
+        if (enforce) for (const line of budgetHeaders) budgeted.push(line)
+        const observed = upstreamReportsBudget ? parseUpstreamRateLimit(headers, now) : undefined
         const out = applyCorsToResponseHeaders(budgeted, corsHeaders)
         const verdict = judgeActualRequest({
           request: cors,
@@ -181,4 +187,9 @@ export function createPolicies(options: PolicyOptions) {
       clearInterval(sweeper)
     },
   }
+}
+
+/** Whether a browser would have asked first, from what readCorsRequest already found. */
+function needsPreflightFor(cors: CorsRequest): boolean {
+  return !isSafelistedMethod(cors.method) || cors.unsafeHeaderNames.length > 0
 }

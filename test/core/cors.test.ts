@@ -108,11 +108,13 @@ describe('readCorsRequest', () => {
   it('notes cookies and authorization, and lists the headers a browser would ask about', () => {
     const raw = ['Cookie', 'a=1', 'Authorization', 'Bearer x', 'Content-Type', 'application/json']
 
-    const request = readCorsRequest('POST', raw)
+    const crossOrigin = readCorsRequest('POST', ['Origin', 'https://app.example.com', ...raw])
+    const sameOrigin = readCorsRequest('POST', raw)
 
-    expect(request.hasCookie).toBe(true)
-    expect(request.hasAuthorization).toBe(true)
-    expect(request.unsafeHeaderNames).toEqual(['authorization', 'content-type'])
+    expect(crossOrigin.hasCookie).toBe(true)
+    expect(crossOrigin.hasAuthorization).toBe(true)
+    expect(crossOrigin.unsafeHeaderNames).toEqual(['authorization', 'content-type'])
+    expect(sameOrigin.unsafeHeaderNames).toEqual([])
   })
 })
 

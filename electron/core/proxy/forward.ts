@@ -36,9 +36,6 @@ export function createUpstreamTarget(upstream: string): UpstreamTarget {
   }
 }
 
-/** Methods Node sends without body framing unless told otherwise. */
-const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
-
 export interface ForwardCallbacks {
   /** Upstream answered: decide the headers to send and start streaming. */
   onResponse(upstream: IncomingMessage, headers: HeaderList): void
@@ -69,13 +66,8 @@ export function forwardRequest(
     upstreamHost: target.authority,
     clientAddress: options.clientAddress,
     proto: 'http',
+    method: req.method ?? 'GET',
   })
-
-  // Node frames a body-less POST from a raw header list as chunked; the client sent no body.
-  const framed =
-    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-  if (!framed && !BODYLESS_BY_DEFAULT.has(req.method ?? 'GET'))
-    headers.push(['Content-Length', '0'])
 
   const upstreamReq = target.request({
     protocol: target.url.protocol,
@@ -128,5 +120,9 @@ export function forwardRequest(
 
 function describeConnectError(origin: string, error: NodeJS.ErrnoException): string {
   const cause = error.code ? `${error.code} (${error.message})` : error.message
+  // Node's parser codes start with HPE_: the upstream was reached, but its answer is malformed.
+  if (error.code?.startsWith('HPE_')) {
+    return `The upstream ${origin} answered with a response that is not valid HTTP: ${cause}. Fix the response the upstream sends.`
+  }
   return `Could not reach the upstream ${origin}: ${cause}. Start the upstream, or point Tollgate at the right one with --upstream.`
 }

@@ -47,21 +47,30 @@ export function singleHeader(list: HeaderList, name: string): string | undefined
 
 /**
  * Drops hop-by-hop fields and those the `Connection` field names. A `Transfer-Encoding: chunked`
- * request line is kept when `keepChunked` is set so Node frames the forwarded body the same way.
+ * line is kept when `keepChunked` is set, so Node frames a forwarded body the same way.
  */
 export function stripHopByHop(list: HeaderList, keepChunked = false): HeaderList {
-  const named = new Set<string>()
-  for (const value of headerValues(list, 'connection')) {
-    for (const token of value.split(',')) named.add(token.trim().toLowerCase())
+  let connectionNamed: Set<string> | undefined
+  for (const [name, value] of list) {
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    connectionNamed ??= new Set()
+    for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase())
   }
 
-  return list.filter(([name, value]) => {
-    const lower = name.toLowerCase()
-    if (keepChunked && lower === 'transfer-encoding' && value.trim().toLowerCase() === 'chunked') {
-      return true
+  const out: HeaderList = []
+  for (const line of list) {
+    const lower = line[0].toLowerCase()
+    if (
+      keepChunked &&
+      lower === 'transfer-encoding' &&
+      line[1].trim().toLowerCase() === 'chunked'
+    ) {
+      out.push(line)
+    } else if (!HOP_BY_HOP.has(lower) && !connectionNamed?.has(lower)) {
+      out.push(line)
     }
-    return !HOP_BY_HOP.has(lower) && !named.has(lower)
-  })
+  }
+  return out
 }
 
 export interface ForwardingContext {
@@ -70,50 +79,66 @@ export interface ForwardingContext {
   clientAddress: string
   /** The scheme the client used to reach Tollgate. */
   proto: 'http' | 'https'
+  method: string
 }
+
+/** Methods Node sends without body framing unless told otherwise. */
+const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
 
 /**
  * The request headers as the upstream should see them: `Host` rewritten in place to the
- * upstream's authority, `X-Forwarded-*` added or extended, everything else untouched.
+ * upstream's authority, `X-Forwarded-*` added or extended, hop-by-hop fields dropped, everything
+ * else untouched. Runs on every request, so it reads the list once and writes it once.
  */
 export function forwardedRequestHeaders(list: HeaderList, context: ForwardingContext): HeaderList {
-  const hasChunkedBody = headerValues(list, 'transfer-encoding').some(
-    (value) => value.trim().toLowerCase() === 'chunked',
-  )
-  const out = stripHopByHop(list, hasChunkedBody)
-  let originalHost: string | undefined
-  let sawHost = false
-  let sawForwardedFor = false
-
-  for (const line of out) {
-    const lower = line[0].toLowerCase()
-    if (lower === 'host' && !sawHost) {
-      originalHost = line[1]
-      line[1] = context.upstreamHost
-      sawHost = true
-    } else if (lower === 'x-forwarded-for' && !sawForwardedFor) {
-      line[1] = `${line[1]}, ${context.clientAddress}`
-      sawForwardedFor = true
+  let connectionNamed: Set<string> | undefined
+  let chunked = false
+  let framed = false
+  for (const [name, value] of list) {
+    const lower = name.toLowerCase()
+    if (lower === 'content-length') framed = true
+    else if (lower === 'transfer-encoding') {
+      framed = true
+      chunked ||= value.trim().toLowerCase() === 'chunked'
+    } else if (lower === 'connection') {
+      connectionNamed ??= new Set()
+      for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase())
     }
   }
 
-  // A request with several Host lines is malformed; keep only the rewritten first one.
-  const result = out.filter(
-    (line, index) => line[0].toLowerCase() !== 'host' || index === out.findIndex(isHostLine),
-  )
-  if (!sawHost) result.unshift(['Host', context.upstreamHost])
-  if (!sawForwardedFor) result.push(['X-Forwarded-For', context.clientAddress])
-  if (headerValues(result, 'x-forwarded-host').length === 0 && originalHost !== undefined) {
-    result.push(['X-Forwarded-Host', originalHost])
+  const out: HeaderList = []
+  let originalHost: string | undefined
+  let sawForwardedFor = false
+  let sawForwardedHost = false
+  let sawForwardedProto = false
+  for (const [name, value] of list) {
+    const lower = name.toLowerCase()
+    if (lower === 'transfer-encoding') {
+      // Kept so Node frames the forwarded body the same way the client did.
+      if (chunked) out.push([name, 'chunked'])
+    } else if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) {
+      continue
+    } else if (lower === 'host') {
+      // A request with several Host lines is malformed; only the first is kept, rewritten.
+      if (originalHost === undefined) out.push([name, context.upstreamHost])
+      originalHost ??= value
+    } else if (lower === 'x-forwarded-for' && !sawForwardedFor) {
+      out.push([name, `${value}, ${context.clientAddress}`])
+      sawForwardedFor = true
+    } else {
+      sawForwardedHost ||= lower === 'x-forwarded-host'
+      sawForwardedProto ||= lower === 'x-forwarded-proto'
+      out.push([name, value])
+    }
   }
-  if (headerValues(result, 'x-forwarded-proto').length === 0) {
-    result.push(['X-Forwarded-Proto', context.proto])
-  }
-  return result
-}
 
-function isHostLine(line: [string, string]): boolean {
-  return line[0].toLowerCase() === 'host'
+  if (originalHost === undefined) out.unshift(['Host', context.upstreamHost])
+  if (!sawForwardedFor) out.push(['X-Forwarded-For', context.clientAddress])
+  if (!sawForwardedHost && originalHost !== undefined) out.push(['X-Forwarded-Host', originalHost])
+  if (!sawForwardedProto) out.push(['X-Forwarded-Proto', context.proto])
+  // Node frames a body-less POST from a raw header list as chunked; the client sent no body.
+  if (!framed && !BODYLESS_BY_DEFAULT.has(context.method)) out.push(['Content-Length', '0'])
+  return out
 }
 
 /** Strips the IPv4-mapped prefix Node puts on IPv4 peers of a dual-stack socket. */
