@@ -22,7 +22,8 @@ export function resolveConfig(input: unknown, base: TollgateConfig): TollgateCon
 
   const merged = structuredClone(base) as unknown as Record<string, Record<string, unknown>>
   for (const [section, value] of Object.entries(input)) {
-    const checker = SCHEMA[section]
+    // Own keys only: `__proto__` or `constructor` must not reach Object.prototype through here.
+    const checker = Object.hasOwn(SCHEMA, section) ? SCHEMA[section] : undefined
     if (!checker) {
       problems.push(`${section}: unknown field. Known fields: ${Object.keys(SCHEMA).join(', ')}.`)
       continue
@@ -37,7 +38,7 @@ export function resolveConfig(input: unknown, base: TollgateConfig): TollgateCon
       continue
     }
     for (const [field, fieldValue] of Object.entries(value)) {
-      const fieldChecker = checker[field]
+      const fieldChecker = Object.hasOwn(checker, field) ? checker[field] : undefined
       const path = `${section}.${field}`
       if (!fieldChecker) {
         problems.push(
@@ -161,7 +162,13 @@ const perKey: Checker = (value, path, problems) => {
       if (checked === INVALID) ok = false
       else entry[field as 'limit' | 'windowMs'] = checked as number
     }
-    result[key] = entry
+    // Defined, not assigned, so a key spelled `__proto__` stays an ordinary key.
+    Object.defineProperty(result, key, {
+      value: entry,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   }
   return ok ? result : INVALID
 }

@@ -263,7 +263,7 @@ export function createRequestHandler(options: GatewayOptions) {
 }
 
 /** Tollgate is not an open proxy: a request naming another target is answered, not forwarded. */
-function refuseForeignTarget(request: GatewayRequest): Decision {
+export function refuseForeignTarget(request: GatewayRequest): Decision {
   const message = `Tollgate forwards only to its configured upstream, so it does not take requests for ${JSON.stringify(request.url)}. Send requests with a path (GET /items), and do not use Tollgate as an HTTP proxy setting.`
   return {
     answer: {

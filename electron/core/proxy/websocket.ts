@@ -2,10 +2,11 @@ import http from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import httpProxy from 'http-proxy'
-import type { ExchangeRecord, HeaderList } from '../../../shared/exchange'
+import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
 import { errorBody } from '../../../shared/errors'
 import {
   describeRequest,
+  refuseForeignTarget,
   type GatewayOptions,
   type GatewayRequest,
   type LocalAnswer,
@@ -13,6 +14,9 @@ import {
 import { toHeaderList } from './raw-headers'
 
 interface Handshake {
+  kind: ExchangeKind
+  /** Set once the row is recorded: a handshake has one row, however many events follow. */
+  recorded?: boolean
   request: GatewayRequest
   fields: Partial<ExchangeRecord>
   httpVersion: string
@@ -20,7 +24,8 @@ interface Handshake {
 
 /**
  * Creates the `upgrade` handler: WebSocket handshakes pass the same policies as plain requests,
- * are relayed by http-proxy, and each handshake becomes one row in the log.
+ * are relayed by http-proxy, and each handshake becomes one row in the log. It also takes
+ * `connect` events, which it always refuses: Tollgate opens no tunnels.
  */
 export function createUpgradeHandler(options: GatewayOptions) {
   const { clock, logger } = options
@@ -32,10 +37,12 @@ export function createUpgradeHandler(options: GatewayOptions) {
     status: number | undefined,
     extra: Partial<ExchangeRecord>,
   ) => {
+    if (handshake.recorded) return
+    handshake.recorded = true
     const { request } = handshake
     options.record({
       id: request.id,
-      kind: 'websocket',
+      kind: handshake.kind,
       startedAt: request.startedAt,
       firstByteAt: status === undefined ? undefined : clock(),
       endedAt: clock(),
@@ -56,14 +63,28 @@ export function createUpgradeHandler(options: GatewayOptions) {
     })
   }
 
-  proxy.on('proxyReqWs', (proxyReq, req) => {
+  proxy.on('proxyReqWs', (proxyReq, req, clientSocket) => {
     const handshake = handshakes.get(req)
     if (!handshake) return
-    proxyReq.on('upgrade', (proxyRes: IncomingMessage) => {
+    let upstreamSocket: Duplex | undefined
+    proxyReq.on('upgrade', (proxyRes: IncomingMessage, socket: Duplex) => {
+      upstreamSocket = socket
       record(handshake, proxyRes.statusCode, { responseHeaders: toHeaderList(proxyRes.rawHeaders) })
     })
     proxyReq.on('response', (proxyRes: IncomingMessage) => {
       record(handshake, proxyRes.statusCode, { responseHeaders: toHeaderList(proxyRes.rawHeaders) })
+    })
+
+    // http-proxy ends the upstream side only when the client ends cleanly; a client that goes
+    // away otherwise would leave that connection, or a handshake still waiting, open for good.
+    clientSocket.once('close', () => {
+      record(handshake, undefined, {
+        errorCode: 'CLIENT_ABORTED',
+        errorMessage:
+          'The client closed the connection before the upstream answered the handshake.',
+      })
+      proxyReq.destroy()
+      upstreamSocket?.destroy()
     })
   })
 
@@ -72,10 +93,12 @@ export function createUpgradeHandler(options: GatewayOptions) {
     const target = options.target().url.origin
     const message = `Could not open a WebSocket to the upstream ${target}: ${error.message}. Start the upstream, or point Tollgate at the right one.`
     logger.debug(message)
+    // Once the handshake has its row, the answer has gone out: nothing more may be written.
+    const answered = handshake?.recorded ?? false
     if (handshake) {
       record(handshake, 502, { errorCode: 'UPSTREAM_UNREACHABLE', errorMessage: message })
     }
-    if (socket instanceof Object && 'writable' in socket && socket.writable) {
+    if (!answered && socket instanceof Object && 'writable' in socket && socket.writable) {
       writeRawAnswer(socket as Duplex, {
         kind: 'websocket',
         status: 502,
@@ -87,8 +110,19 @@ export function createUpgradeHandler(options: GatewayOptions) {
 
   return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const request = describeRequest(req, options.nextId(), clock())
-    const decision = options.decide(request)
-    const handshake: Handshake = { request, fields: decision.fields, httpVersion: req.httpVersion }
+    const tunnel = req.method === 'CONNECT'
+    // A request naming another host is refused here as on plain requests, so no upgrade or
+    // tunnel makes Tollgate an open proxy.
+    const decision =
+      tunnel || !request.url.startsWith('/')
+        ? refuseForeignTarget(request)
+        : options.decide(request)
+    const handshake: Handshake = {
+      kind: tunnel ? 'http' : 'websocket',
+      request,
+      fields: decision.fields,
+      httpVersion: req.httpVersion,
+    }
     socket.on('error', (error) => logger.debug(`WebSocket ${request.url}: ${error.message}`))
 
     if (decision.answer) {

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { TollgateError } from '../../../shared/errors'
-import { applyMigrations } from './migrations'
+import { applyMigrations, refuseForeignDatabase } from './migrations'
 
 export const MEMORY = ':memory:'
 
@@ -39,6 +39,7 @@ export function openConnection(file: string, options: ConnectionOptions): Connec
   }
 
   try {
+    refuseForeignDatabase(db, file)
     // WAL lets the UI read while the proxy writes; NORMAL skips an fsync per commit, which in WAL
     // can lose the last commits on power loss but never corrupts the file.
     if (!inMemory) db.pragma('journal_mode = WAL')
@@ -80,6 +81,53 @@ function identify(file: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Takes the lock that makes one running Tollgate the only writer of `file`: an exclusive
+ * transaction held open on `<file>-lock` for as long as the returned connection lives. The
+ * operating system drops it when the process dies, so a crash leaves no stale lock behind.
+ * Readers of the log itself are not affected. Throws a TollgateError `DB_UNAVAILABLE` when
+ * another process (or another store in this one) holds it.
+ */
+export function lockLog(file: string, nativeBinding?: string): Database.Database {
+  const lockFile = `${file}-lock`
+  let lock: Database.Database | undefined
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    lock = new Database(lockFile, { nativeBinding, timeout: 0 })
+    lock.exec('BEGIN EXCLUSIVE')
+    return lock
+  } catch (error) {
+    lock?.close()
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw unavailable(file, error)
+    // Two writers would hand out the same ids from their own counters and lose rows.
+    throw new TollgateError(
+      'DB_UNAVAILABLE',
+      `The traffic log ${file} is in use by another running Tollgate (it holds ${lockFile}). Stop the other one, or point "db" at another file with --db.`,
+      { cause: error },
+    )
+  }
+}
+
+/** True when opening failed because the file holds something other than an intact database. */
+export function isDamaged(error: unknown): boolean {
+  const cause = error instanceof TollgateError ? (error.cause as { code?: unknown }) : undefined
+  return cause?.code === 'SQLITE_NOTADB' || cause?.code === 'SQLITE_CORRUPT'
+}
+
+/**
+ * Renames `file`, and the WAL and shared-memory files beside it, to `<file>.damaged-<time>` so
+ * a new log can start at `file` while the old bytes stay on disk. Returns the new name.
+ */
+export function moveAside(file: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-')
+  const aside = `${file}.damaged-${stamp}`
+  for (const suffix of ['-wal', '-shm']) {
+    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix)
+  }
+  fs.renameSync(file, aside)
+  return aside
 }
 
 function unavailable(file: string, error: unknown): TollgateError {

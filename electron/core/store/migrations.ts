@@ -67,6 +67,14 @@ CREATE INDEX exchanges_session ON exchanges (session);
 ALTER TABLE exchanges ADD COLUMN timings TEXT;
 `,
   },
+  {
+    version: 3,
+    name: 'add-replay-of',
+    sql: `
+ALTER TABLE exchanges ADD COLUMN replay_of INTEGER;
+CREATE INDEX exchanges_replay_of ON exchanges (replay_of);
+`,
+  },
 ]
 
 /** The sha256 of a migration's SQL, exactly as written. */
@@ -90,7 +98,6 @@ export function applyMigrations(
   migrations: readonly Migration[] = MIGRATIONS,
 ): { applied: number[] } {
   const run = db.transaction(() => {
-    refuseForeignDatabase(db, file)
     db.exec(`CREATE TABLE IF NOT EXISTS migrations (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
@@ -120,9 +127,12 @@ export function applyMigrations(
   return { applied: run.immediate() }
 }
 
-// A database with tables but no migration history belongs to another program: adding
-// Tollgate's tables to it would change a file the user never meant to give to Tollgate.
-function refuseForeignDatabase(db: Database.Database, file: string): void {
+/**
+ * Refuses a database with tables but no migration history: it belongs to another program, and
+ * adding Tollgate's tables (or switching it to WAL) would change a file the user never meant to
+ * give to Tollgate. Call it before anything writes to the file.
+ */
+export function refuseForeignDatabase(db: Database.Database, file: string): void {
   const objects = db
     .prepare("SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
     .pluck()

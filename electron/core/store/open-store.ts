@@ -6,7 +6,15 @@
 import { performance } from 'node:perf_hooks'
 import { TollgateError } from '../../../shared/errors'
 import { createBatchWriter, type BatchResult, type BatchWriter } from './batch-writer'
-import { MEMORY, hasMoved, openConnection, type Connection } from './connection'
+import {
+  MEMORY,
+  hasMoved,
+  isDamaged,
+  lockLog,
+  moveAside,
+  openConnection,
+  type Connection,
+} from './connection'
 import { PendingQueue } from './pending-queue'
 import { createReader, type Reader } from './queries'
 import { createRetention, type Retention } from './retention'
@@ -52,8 +60,29 @@ export function openStore(options: StoreOptions): Store {
     }
   }
 
+  // A file that is not a database any more is kept for the user, never emptied in place.
+  const openFirstHandle = (): Handle => {
+    try {
+      return openHandle()
+    } catch (error) {
+      if (!isDamaged(error)) throw error
+      const aside = moveAside(file)
+      logger.warn(
+        `the traffic log ${file} is damaged (${(error as { cause?: Error }).cause?.message}); moved it to ${aside} and started a new log at ${file}`,
+      )
+      return openHandle()
+    }
+  }
+
   let lastId = 0
-  let handle: Handle | undefined = openHandle()
+  const lock = file === MEMORY ? undefined : lockLog(file, options.nativeBinding)
+  let handle: Handle | undefined
+  try {
+    handle = openFirstHandle()
+  } catch (error) {
+    lock?.close()
+    throw error
+  }
   logger.info(`traffic log at ${file}, next id ${lastId + 1}`)
 
   const queue = new PendingQueue()
@@ -274,14 +303,16 @@ export function openStore(options: StoreOptions): Store {
           `closing the traffic log ${file} with ${queue.size} writes unsaved: ${lastError}`,
         )
       }
-      if (!handle) return
-      try {
-        if (file !== MEMORY) handle.connection.db.pragma('optimize')
-      } catch {
-        // Only a planner hint; closing matters more.
+      if (handle) {
+        try {
+          if (file !== MEMORY) handle.connection.db.pragma('optimize')
+        } catch {
+          // Only a planner hint; closing matters more.
+        }
+        handle.connection.db.close()
+        handle = undefined
       }
-      handle.connection.db.close()
-      handle = undefined
+      lock?.close()
     },
 
     status: () => ({ writable, lastError, pending: queue.size, dropped, rejected }),

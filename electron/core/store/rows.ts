@@ -41,6 +41,7 @@ const FIELDS: { [K in Field]-?: [column: string, write: (value: LoggedExchange[K
   cors: ['cors', json],
   pairedId: ['paired_id', optional],
   session: ['session', optional],
+  replayOf: ['replay_of', optional],
   timings: ['timings', json],
   requestBody: ['request_body', (value) => value],
   responseBody: ['response_body', (value) => value],
@@ -133,6 +134,7 @@ export function fromSummaryRow(row: Row): LoggedSummary {
     cors: read(row.cors),
     pairedId: row.paired_id,
     session: row.session,
+    replayOf: row.replay_of,
   }
   for (const [name, value] of Object.entries(optionalFields)) {
     if (value !== null && value !== undefined) Object.assign(summary, { [name]: value })

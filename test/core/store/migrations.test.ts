@@ -6,7 +6,7 @@ import { TollgateError } from '../../../shared/errors'
 import { silentLogger } from '../../../electron/core/logger'
 import { MIGRATIONS, openStore } from '../../../electron/core/store'
 import { applyMigrations } from '../../../electron/core/store/migrations'
-import { makeExchange, makeTempDir } from './helpers'
+import { makeExchange, makeRecordingLogger, makeTempDir } from './helpers'
 
 let temp: ReturnType<typeof makeTempDir>
 
@@ -88,13 +88,19 @@ describe('migrations', () => {
     expect((error as TollgateError).message).toMatch(/newer Tollgate.*999/)
   })
 
-  it('refuses a file that is not a SQLite database with a message naming it', () => {
-    fs.writeFileSync(temp.file, 'this is a text file, not a database'.repeat(200))
+  it('moves a file that is not a SQLite database aside, naming both paths, and starts anew', () => {
+    const text = 'this is a text file, not a database'.repeat(200)
+    fs.writeFileSync(temp.file, text)
+    const logger = makeRecordingLogger()
 
-    const error = catchError(() => openStore({ path: temp.file, logger: silentLogger }))
+    const store = openStore({ path: temp.file, logger })
+    store.close()
 
-    expect((error as TollgateError).code).toBe('DB_UNAVAILABLE')
-    expect((error as TollgateError).message).toContain(temp.file)
+    const aside = fs.readdirSync(temp.dir).find((name) => name.includes('.damaged-'))!
+    expect(fs.readFileSync(`${temp.dir}/${aside}`, 'utf8')).toBe(text)
+    const warning = logger.lines.find((line) => line.startsWith('warn'))
+    expect(warning).toContain(temp.file)
+    expect(warning).toContain(aside)
   })
 
   it('applies only the migrations a file lacks, in order', () => {
