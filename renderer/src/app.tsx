@@ -23,6 +23,11 @@ export function App() {
   const selectedId = useStore(appStore, (state) => state.selectedId)
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
 
+  // A view is built the first time it is shown: the hidden ones would otherwise query the log
+  // while the first rows of the one in front are still on their way.
+  const [visited, setVisited] = useState<ReadonlySet<ViewId>>(() => new Set([view]))
+  if (!visited.has(view)) setVisited(new Set([...visited, view]))
+
   useEffect(() => startApp(), [])
   useEffect(() => {
     history.replaceState(null, '', `#${view}`)
@@ -74,16 +79,26 @@ export function App() {
             className="panel"
             hidden={view !== item.id}
           >
-            {item.id === 'traffic' && <TrafficView />}
-            {item.id === 'budgets' && <BudgetsView active={view === 'budgets'} />}
-            {item.id === 'preflights' && <PreflightsView />}
-            {item.id === 'rules' && <RulesView />}
+            {visited.has(item.id) && <ViewContent id={item.id} active={view === item.id} />}
           </section>
         ))}
         {showDetail && <ExchangeDetailPanel />}
       </div>
     </div>
   )
+}
+
+function ViewContent({ id, active }: { id: ViewId; active: boolean }) {
+  switch (id) {
+    case 'traffic':
+      return <TrafficView />
+    case 'budgets':
+      return <BudgetsView active={active} />
+    case 'preflights':
+      return <PreflightsView />
+    case 'rules':
+      return <RulesView />
+  }
 }
 
 /** The view named in the address (`#budgets`), so a reload keeps the user where they were. */

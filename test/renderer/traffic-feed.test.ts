@@ -107,6 +107,32 @@ describe('TrafficFeed', () => {
     expect(ids(feed)).toEqual([3, 2])
   })
 
+  it('catches up on a newer page without dropping the first one still loading', async () => {
+    const answers: ((page: { items: ExchangeSummary[] }) => void)[] = []
+    const feed = new TrafficFeed(() => new Promise((resolve) => answers.push(resolve)))
+
+    const loading = feed.load({})
+    const catchingUp = feed.catchUp()
+    answers[1]!({ items: [summary(4), summary(3), summary(2)] })
+    await catchingUp
+    answers[0]!({ items: [summary(2), summary(1)] })
+    await loading
+
+    expect(ids(feed)).toEqual([4, 3, 2, 1])
+  })
+
+  it('takes in only the exchanges it has not seen when catching up', async () => {
+    const list = vi.fn(async () => ({ items: [summary(2), summary(1)] }))
+    const feed = new TrafficFeed(list)
+    await feed.load({})
+    feed.setPaused(true)
+
+    list.mockResolvedValueOnce({ items: [summary(3), summary(2), summary(1)] })
+    await feed.catchUp()
+
+    expect(feed.getState().held).toBe(1)
+  })
+
   it('asks the core again when only a body could match the search', async () => {
     vi.useFakeTimers()
     const list = vi.fn(async () => ({ items: [] as ExchangeSummary[] }))

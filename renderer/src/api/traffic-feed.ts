@@ -86,6 +86,22 @@ export class TrafficFeed {
     }
   }
 
+  /**
+   * Fetches the newest page again and takes in what it has not seen: what was recorded before
+   * live events flowed. Unlike `load`, it leaves a page still on its way to be used.
+   */
+  async catchUp(): Promise<void> {
+    const load = this.loadCount
+    try {
+      const page = await this.list({ filter: this.filter, limit: PAGE })
+      if (load !== this.loadCount) return
+      const known = new Set(this.state.items.map((item) => item.id))
+      this.receive(page.items.filter((item) => !known.has(item.id)))
+    } catch {
+      // The next reconnect or filter change loads the list again.
+    }
+  }
+
   /** Takes exchanges the core pushed: new ones and updates of ones seen before. */
   receive(exchanges: ExchangeSummary[]) {
     if (this.state.paused) {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { TrafficFilter } from '../../../shared/api'
 import { appStore, onControlEvent } from './app-store'
 import { call } from './client'
@@ -20,8 +20,13 @@ export function useTrafficFeed(filter: TrafficFilter) {
     [feed],
   )
 
+  // The first connection only has to catch up on what was recorded before events flowed, so
+  // the first page, which may still be on its way, is kept. A reconnect or new filter reloads.
+  const loadedKey = useRef<string | undefined>(undefined)
   useEffect(() => {
-    void feed.load(JSON.parse(filterKey) as TrafficFilter)
+    if (generation === 1 && loadedKey.current === filterKey) void feed.catchUp()
+    else void feed.load(JSON.parse(filterKey) as TrafficFilter)
+    loadedKey.current = filterKey
   }, [feed, filterKey, generation])
 
   useEffect(() => () => feed.dispose(), [feed])

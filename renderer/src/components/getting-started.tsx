@@ -37,6 +37,16 @@ export function GettingStarted({ title, children, example = 'request' }: Getting
         <pre>{command}</pre>
         <CopyButton text={command} />
       </div>
+      {status.demo && (
+        <p>
+          Or open the{' '}
+          <a href={status.demo.allowedUrl} target="_blank" rel="noreferrer">
+            demo page
+          </a>
+          : its buttons call the proxy from an allowed origin, and it links to the same page on an
+          origin that is not allowed.
+        </p>
+      )}
     </div>
   )
 }

@@ -18,17 +18,20 @@ export function BudgetCard({ budget, now }: BudgetCardProps) {
   const enforced = useStore(appStore, (state) => state.configView?.config.rateLimit.enforce ?? true)
   const { points, error } = useBudgetSeries(budget.bucket, budget.windowMs, generation)
 
-  const from = now - chartSpanMs(budget.windowMs)
+  // Pushed points can be newer than the last tick of the clock; the chart must reach them, or a
+  // burst that just happened would lie past the right edge until the next tick.
+  const end = Math.max(now, points[points.length - 1]?.t ?? now)
+  const from = end - chartSpanMs(budget.windowMs)
   const curve = useMemo(
     () =>
       buildBudgetCurve(points, {
         windowMs: budget.windowMs,
         from,
-        now,
+        now: end,
         limit: budget.limit,
         enforced,
       }),
-    [points, budget.windowMs, budget.limit, from, now, enforced],
+    [points, budget.windowMs, budget.limit, from, end, enforced],
   )
   const upstream = [...points].reverse().find((point) => point.upstreamRemaining !== undefined)
   const remaining = points.length > 0 ? curve.current : budget.remaining
@@ -107,7 +110,7 @@ export function BudgetCard({ budget, now }: BudgetCardProps) {
       {error ? (
         <div className="banner error">{error}</div>
       ) : (
-        <BudgetChart curve={curve} from={from} to={now} showUpstream={upstream !== undefined} />
+        <BudgetChart curve={curve} from={from} to={end} showUpstream={upstream !== undefined} />
       )}
       <ChartLegend showUpstream={upstream !== undefined} />
     </article>

@@ -11,6 +11,10 @@ export function BudgetsView({ active }: { active: boolean }) {
   const now = useNow(active ? 1000 : 60_000)
   const sorted = [...budgets].sort((a, b) => b.lastSeenAt - a.lastSeenAt)
 
+  // Each card draws a live chart; drawn while hidden, they would cost every frame of the
+  // traffic view a share of its time. They mount again, with fresh history, when shown.
+  if (!active) return null
+
   if (sorted.length === 0) {
     return (
       <div className="view">

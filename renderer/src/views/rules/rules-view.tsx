@@ -39,6 +39,8 @@ function toChange(draft: Draft): TollgateConfigInput | string[] {
 /** The CORS allowlist and the rate limits, edited together and applied with one Save. */
 export function RulesView() {
   const configView = useStore(appStore, (state) => state.configView)
+  const demoUrl = useStore(appStore, (state) => state.status?.demo?.allowedUrl)
+  const demoOrigin = demoUrl && new URL(demoUrl).origin
   const [draft, setDraft] = useState<Draft>()
   const [dirty, setDirty] = useState(false)
   const [saving, setSaving] = useState(false)
@@ -126,6 +128,12 @@ export function RulesView() {
             Compared byte for byte with the Origin header browsers send: scheme, host and port, no
             slash. A single <code>*</code> allows every site.
           </p>
+          {demoOrigin && draft.cors.allowedOrigins.includes(demoOrigin) && (
+            <p className="hint">
+              <code>{demoOrigin}</code> is the demo page's origin: allowed while this run lasts and
+              never saved.
+            </p>
+          )}
           <OriginEditor
             origins={draft.cors.allowedOrigins}
             allowCredentials={draft.cors.allowCredentials}

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import type { TrafficFilter } from '../../../../shared/api'
 import type { ExchangeSummary } from '../../../../shared/exchange'
 import { appStore, selectExchange } from '../../api/app-store'
@@ -31,7 +31,11 @@ export function TrafficView() {
   }
 
   const compact = selectedId !== undefined
-  const columns = compact ? trafficColumns.filter((c) => COMPACT_COLUMNS.has(c.id)) : trafficColumns
+  // The same array on every render, or every row in view would draw its cells again.
+  const columns = useMemo(
+    () => (compact ? trafficColumns.filter((c) => COMPACT_COLUMNS.has(c.id)) : trafficColumns),
+    [compact],
+  )
   const filtered = isFiltered(filter)
   const showEmpty = feed.items.length === 0 && !feed.loading
 
