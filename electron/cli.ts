@@ -5,6 +5,8 @@ import { TollgateError } from '../shared/errors'
 import { parseCommandLine, USAGE, UsageError } from './core/command-line'
 import { defaultDbPath } from './core/data-dir'
 import { createLogger } from './core/logger'
+import { describeDemo } from './core/demo'
+import { runReplayCommand } from './core/replay/replay-command'
 import { createTollgate } from './core/tollgate'
 
 async function main(argv: string[]): Promise<number> {
@@ -23,13 +25,29 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
+  if (command.replay) {
+    // A replay's own output is its progress and summary; the gateway's lifecycle lines are noise.
+    return runReplayCommand({
+      replay: command.replay,
+      options: command.options,
+      mock: command.mock,
+      logger: createLogger('tollgate', { level: command.verbose ? 'debug' : 'warn' }),
+      stdout: process.stdout,
+      stderr: process.stderr,
+    })
+  }
+
   const logger = createLogger('tollgate', { level: command.verbose ? 'debug' : 'info' })
   let tollgate
   try {
     // Settings changed in the UI live next to the traffic log; an in-memory log keeps neither.
+    // A db that is not a usable path is reported by the config check below, with every other bad
+    // field, rather than failing here on its own.
     const db = command.options.db ?? defaultDbPath()
     const settingsPath =
-      db === ':memory:' ? undefined : path.join(path.dirname(db), 'settings.json')
+      typeof db !== 'string' || db.trim() === '' || db === ':memory:'
+        ? undefined
+        : path.join(path.dirname(db), 'settings.json')
     // The built CLI sits in out/main, beside the built UI in out/renderer.
     const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url))
     tollgate = await createTollgate({
@@ -37,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       logger,
       settingsPath,
       control: { rendererDir },
+      demo: command.demo ?? false,
+      mock: command.mock,
     })
   } catch (error) {
     const prefix = error instanceof TollgateError ? '' : 'could not start: '
@@ -47,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `Tollgate is running.\n  proxy     ${tollgate.url}\n  upstream  ${tollgate.upstream}\n` +
       `  database  ${tollgate.config().db}\n  ui        ${tollgate.control?.uiUrl}\n` +
+      describeDemo(tollgate.demo) +
       'Point your app at the proxy URL; open the UI URL (it carries a secret token). Ctrl-C stops.\n',
   )
 

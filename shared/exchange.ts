@@ -104,6 +104,8 @@ export interface ExchangeRecord {
   cors?: CorsVerdict
   /** The preflight this request followed, or for a preflight the request it preceded. */
   pairedId?: number
+  /** Set on a replayed request: the id of the recorded exchange it was sent again from. */
+  replayOf?: number
 }
 
 /** An exchange without its bodies: what lists and live events carry. */

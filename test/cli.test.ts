@@ -94,6 +94,17 @@ describe('tollgate command', () => {
     expect(output()).toContain('sample API')
   })
 
+  it('serves and prints the demo pages with --demo', async () => {
+    const { output } = await startCli(['--port', '0', '--db', ':memory:', '--demo'])
+
+    const pages = /demo\s+(http:\/\/\S+)\s.*\n\s+(http:\/\/\S+)/.exec(output())
+
+    expect(pages).not.toBeNull()
+    const [allowed, blocked] = await Promise.all([send(pages![1]!), send(pages![2]!)])
+    expect(allowed.body.toString()).toContain('Tollgate demo: an allowed origin')
+    expect(blocked.body.toString()).toContain('Tollgate demo: an origin not on the list')
+  })
+
   it('refuses a bad flag with exit code 2 and a message naming the value', async () => {
     const child = spawn(process.execPath, [cli, '--limit', 'many'], {
       stdio: ['ignore', 'pipe', 'pipe'],

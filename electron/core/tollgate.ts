@@ -1,6 +1,8 @@
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import path from 'node:path'
+import type { Duplex } from 'node:stream'
+import { version } from '../../package.json'
 import { defaultConfig, type TollgateConfig, type TollgateConfigInput } from '../../shared/config'
 import { resolveConfig } from '../../shared/config-validate'
 import { TollgateError } from '../../shared/errors'
@@ -10,11 +12,15 @@ import { createMonotonicClock, type Clock } from './clock'
 import { controlHostFor, startControlServer, type ControlServer } from './control/control-server'
 import { applySettings, saveSettings } from './control/settings-file'
 import { defaultDbPath } from './data-dir'
+import { startDemo, withoutDemoOrigin, type DemoOptions, type DemoPages } from './demo'
 import { createLogger, type Logger } from './logger'
+import { startMockUpstream, type MockOptions, type MockUpstream } from './mock'
 import { createPolicies } from './policies'
 import { createRequestHandler } from './proxy/gateway'
 import { createUpstreamTarget, type UpstreamTarget } from './proxy/forward'
 import { createUpgradeHandler } from './proxy/websocket'
+import { createReplayLinks } from './replay/replay-marker'
+import { createReplayService } from './replay/replay-runs'
 import { startSampleApi, type SampleApi } from './sample-api'
 import { openStore, type Store } from './store'
 
@@ -34,6 +40,16 @@ export interface TollgateOptions extends TollgateConfigInput {
    * `rendererDir` is the built UI, by default `out/renderer` under the working directory.
    */
   control?: boolean | { port?: number; rendererDir?: string }
+  /**
+   * Serves the demo page on two loopback ports: one origin allowed for this run (added to the
+   * allowlist, never saved), one not. Off unless asked.
+   */
+  demo?: boolean | DemoOptions
+  /**
+   * Answers from a recorded session instead of the upstream: the nth request with a given method,
+   * path and query gets the nth recorded answer; the rules still apply in front. Off unless asked.
+   */
+  mock?: MockOptions
 }
 
 /** A running Tollgate. */
@@ -53,6 +69,10 @@ export interface Tollgate {
   onRecorded(listener: (exchanges: ExchangeSummary[]) => void): () => void
   /** Where the control API and the UI are, when started; `uiUrl` carries the token. */
   control?: { url: string; token: string; uiUrl: string }
+  /** The demo pages, when started: one whose origin is allowed and one whose origin is not. */
+  demo?: { allowedUrl: string; blockedUrl: string }
+  /** The recorded session answering in place of the upstream, when mocking. */
+  mock?: Pick<MockUpstream, 'url' | 'session' | 'whenExhausted' | 'reset'>
   /** Stops listening, writes every pending row and closes the log. */
   close(): Promise<void>
 }
@@ -64,6 +84,8 @@ const OPTION_ONLY_KEYS = [
   'nativeBinding',
   'settingsPath',
   'control',
+  'demo',
+  'mock',
 ] as const
 
 /**
@@ -91,7 +113,6 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     logger.info(`no upstream configured: forwarding to the built-in sample API at ${sample.url}`)
   }
   const upstreamUrl = () => config.upstream ?? sample!.url
-  let target: UpstreamTarget = createUpstreamTarget(upstreamUrl())
 
   const store = openStore({
     path: config.db,
@@ -107,9 +128,22 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     linkPreflight: (preflightId, requestId) => store.update(preflightId, { pairedId: requestId }),
   })
 
+  // A mock is an upstream like any other to the gateway: a loopback server it forwards to.
+  const mock = options.mock
+    ? await startMockUpstream({
+        ...options.mock,
+        store,
+        upstream: upstreamUrl,
+        logger: logger.child('mock'),
+      })
+    : undefined
+  let target: UpstreamTarget = createUpstreamTarget(mock?.url ?? upstreamUrl())
+  // Replays mark their requests; the mark is taken off before the gateway reads the request.
+  const replayLinks = createReplayLinks()
+
   const gatewayOptions = {
     target: () => target,
-    decide: policies.decide,
+    decide: replayLinks.link(policies.decide),
     record: (exchange: Parameters<Store['record']>[0]) => store.record(exchange),
     nextId: () => store.nextId(),
     clock,
@@ -117,17 +151,43 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     headersTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
     logger: logger.child('proxy'),
   }
-  const server = http.createServer({ requestTimeout: 0 }, createRequestHandler(gatewayOptions))
-  server.on('upgrade', createUpgradeHandler(gatewayOptions))
-  server.on('clientError', (error, socket) => {
+  const server = http.createServer(
+    { requestTimeout: 0 },
+    replayLinks.strip(createRequestHandler(gatewayOptions)),
+  )
+  const handleUpgrade = replayLinks.strip(createUpgradeHandler(gatewayOptions))
+  server.on('upgrade', handleUpgrade)
+  server.on('connect', handleUpgrade)
+  // Every client socket, so close() can end upgraded ones too (closeAllConnections() misses
+  // them, and one open WebSocket would keep it waiting for ever) and then wait until each has
+  // closed: a socket's close is what records the exchange still in flight on it.
+  const openSockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    openSockets.add(socket)
+    socket.once('close', () => openSockets.delete(socket))
+  })
+  // The response under way on each socket: a request body that turns out malformed after the
+  // answer has started must cut the connection, not put a 400 inside that answer's body.
+  const responses = new WeakMap<Duplex, http.ServerResponse>()
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    responses.set(req.socket, res)
+  })
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     logger.debug(`malformed request from a client: ${error.message}`)
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    const underway = responses.get(socket)
+    if (underway?.headersSent && !underway.writableEnded) return void socket.destroy()
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request'
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
   })
 
   try {
     await listen(server, config.listen.port, config.listen.host)
   } catch (error) {
     store.close()
+    await mock?.close()
     await sample?.close()
     throw error
   }
@@ -137,6 +197,28 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     : config.listen.host
   const url = `http://${hostForUrl}:${port}`
   logger.info(`listening on ${url}, forwarding to ${upstreamUrl()}, logging to ${config.db}`)
+
+  let demo: DemoPages | undefined
+  if (options.demo) {
+    try {
+      const started = await startDemo({
+        options: options.demo === true ? {} : options.demo,
+        config,
+        proxyPort: port,
+        host: controlHostFor(config.listen.host),
+        logger: logger.child('demo'),
+      })
+      demo = started.pages
+      config = started.config
+      policies.configChanged()
+    } catch (error) {
+      server.close()
+      store.close()
+      await mock?.close()
+      await sample?.close()
+      throw error
+    }
+  }
 
   let closing: Promise<void> | undefined
   let control: ControlServer | undefined
@@ -155,7 +237,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       }
       const upstreamChanged = next.upstream !== config.upstream
       config = next
-      if (upstreamChanged) {
+      // A mock keeps answering; it reads the new upstream when it forwards.
+      if (upstreamChanged && mock === undefined) {
         target.agent.destroy()
         target = createUpstreamTarget(upstreamUrl())
       }
@@ -164,16 +247,32 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       return config
     },
     onRecorded: (listener) => store.onRecorded(listener),
+    demo: demo && { allowedUrl: demo.allowedUrl, blockedUrl: demo.blockedUrl },
+    mock: mock && {
+      url: mock.url,
+      session: mock.session,
+      whenExhausted: mock.whenExhausted,
+      reset: mock.reset,
+    },
     close() {
       closing ??= (async () => {
+        replay.close()
         await control?.close()
+        await demo?.close()
         await new Promise<void>((resolve) => {
           server.close(() => resolve())
           server.closeIdleConnections()
-          setTimeout(() => server.closeAllConnections(), 2000).unref()
+          setTimeout(() => {
+            for (const socket of openSockets) socket.destroy()
+          }, 2000).unref()
         })
+        // The server reports closed a moment before its last sockets do.
+        await Promise.all(
+          [...openSockets].map((socket) => new Promise((resolve) => socket.once('close', resolve))),
+        )
         policies.close()
         target.agent.destroy()
+        await mock?.close()
         store.close()
         await sample?.close()
       })()
@@ -181,6 +280,13 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     },
   }
 
+  const replay = createReplayService({
+    gatewayUrl: url,
+    store,
+    config: () => config,
+    logger: logger.child('replay'),
+    version,
+  })
   const controlOptions = options.control === true ? {} : options.control || undefined
   if (controlOptions) {
     const settingsPath = options.settingsPath
@@ -197,13 +303,17 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
             sampleUpstream: config.upstream === undefined,
             db: config.db,
             logging: store.status(),
+            demo: tollgate.demo,
           }),
           config: () => config,
           updateConfig: (change) => tollgate.updateConfig(change),
-          saveSettings: settingsPath ? (change) => saveSettings(settingsPath, change) : undefined,
+          saveSettings: settingsPath
+            ? (change) => saveSettings(settingsPath, withoutDemoOrigin(change, demo?.allowedOrigin))
+            : undefined,
           store,
           budgets: (buckets) => policies.budgets(clock(), buckets),
           now: clock,
+          replay,
         },
       })
     } catch (error) {

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { TollgateError } from '../../shared/errors'
 import { parseCommandLine, USAGE, UsageError } from '../core/command-line'
 import { defaultDataDir } from '../core/data-dir'
+import { describeDemo } from '../core/demo'
 import { createLogger } from '../core/logger'
 import { createTollgate } from '../core/tollgate'
 import { openInBrowser } from './open-browser'
@@ -32,6 +33,8 @@ export async function runHeadless(argv: string[], root: string): Promise<number>
       logger,
       settingsPath: path.join(defaultDataDir(), 'settings.json'),
       control: { rendererDir: path.join(root, 'out', 'renderer') },
+      // A first run should show every verdict at once; --no-demo turns the pages off.
+      demo: command.demo ?? true,
     })
   } catch (error) {
     const prefix = error instanceof TollgateError ? '' : 'could not start: '
@@ -42,7 +45,8 @@ export async function runHeadless(argv: string[], root: string): Promise<number>
   const uiUrl = tollgate.control?.uiUrl ?? ''
   process.stdout.write(
     `Tollgate is running.\n  proxy     ${tollgate.url}\n  upstream  ${tollgate.upstream}\n` +
-      `  database  ${tollgate.config().db}\n  UI        ${uiUrl}\n`,
+      `  database  ${tollgate.config().db}\n  UI        ${uiUrl}\n` +
+      describeDemo(tollgate.demo),
   )
   const unopened = await openInBrowser(uiUrl)
   process.stdout.write(

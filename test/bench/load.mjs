@@ -1,7 +1,9 @@
 /**
- * The load generator, alone in its process. Two modes, each printing one JSON result line:
+ * The load generator, alone in its process. Both modes take several targets and let them take
+ * turns in short slices after one warm-up each, so drift in the machine's load (other work on
+ * the same two cores) falls on every target alike. Prints one JSON line: results by target name.
  *
- *   node load.mjs autocannon <url> <connections> <warmupS> <measureS>
+ *   node load.mjs autocannon <connections> <warmupS> <sliceS> <rounds> <name>=<url>...
  *   node load.mjs sequential <warmupS> <sliceS> <rounds> <name>=<url>...
  *
  * `sequential` sends one request at a time over one keep-alive socket per target and times each
@@ -18,35 +20,52 @@ const [mode, ...args] = process.argv.slice(2)
 endWithParent()
 
 if (mode === 'autocannon') {
-  const [url, ...numbers] = args
-  printMessage(await runAutocannon(url, ...numbers.map(Number)))
+  const [connections, warmupS, sliceS, rounds, ...targets] = args
+  const named = targets.map((target) => target.split('='))
+  printMessage(await runAutocannon(+connections, +warmupS, +sliceS, +rounds, named))
 } else {
-  const [warmupSeconds, sliceSeconds, rounds, ...targets] = args
-  const namedUrls = targets.map((target) => target.split('='))
-  printMessage(await runSequential(+warmupSeconds, +sliceSeconds, +rounds, namedUrls))
+  const [warmupS, sliceS, rounds, ...targets] = args
+  const named = targets.map((target) => target.split('='))
+  printMessage(await runSequential(+warmupS, +sliceS, +rounds, named))
 }
 process.disconnect?.()
 
-async function runAutocannon(url, connections, warmupSeconds, measureSeconds) {
-  // autocannon writes `Connection: keep-alive` itself; every other field goes through as is.
-  const headers = Object.fromEntries(
-    listBrowserHeaders(new URL(url).host).filter(([name]) => name !== 'Connection'),
-  )
-  const options = { url: url + REQUEST_PATH, connections, headers, pipelining: 1 }
+async function runAutocannon(connections, warmupSeconds, sliceSeconds, rounds, targets) {
+  const runs = targets.map(([name, url]) => {
+    // autocannon writes `Connection: keep-alive` itself; every other field goes through as is.
+    const headers = Object.fromEntries(
+      listBrowserHeaders(new URL(url).host).filter(([field]) => field !== 'Connection'),
+    )
+    const options = { url: url + REQUEST_PATH, connections, headers, pipelining: 1 }
+    return { name, options, warmup: undefined, slices: [] }
+  })
+  // Raw results keep their latency histograms, so the slices can be merged afterwards.
+  const start = (run, duration) =>
+    autocannon({ ...run.options, duration, skipAggregateResult: true })
 
-  const warmup = await autocannon({ ...options, duration: warmupSeconds })
-  const measured = await autocannon({ ...options, duration: measureSeconds })
+  for (const run of runs) run.warmup = await start(run, warmupSeconds)
+  for (let round = 0; round < rounds; round++) {
+    for (const run of runs) run.slices.push(await start(run, sliceSeconds))
+  }
+
+  return Object.fromEntries(runs.map((run) => [run.name, summarizeSlices(run)]))
+}
+
+function summarizeSlices({ options, warmup, slices }) {
+  const merged = autocannon.aggregateResult(slices, options)
+  const sum = (results, field) => results.reduce((total, result) => total + result[field], 0)
+  const everything = [warmup, ...slices]
 
   return {
-    connections,
-    requestsPerSecond: measured.requests.total / measured.duration,
-    p50Ms: measured.latency.p50,
-    p99Ms: measured.latency.p99,
-    // Both runs count toward the proxy's log: answered responses, and requests written.
-    answered: warmup.requests.total + measured.requests.total,
-    sent: warmup.requests.sent + measured.requests.sent,
-    errors: warmup.errors + measured.errors + warmup.timeouts + measured.timeouts,
-    non2xx: warmup.non2xx + measured.non2xx,
+    connections: options.connections,
+    requestsPerSecond: sum(slices, 'totalCompletedRequests') / sum(slices, 'duration'),
+    p50Ms: merged.latency.p50,
+    p99Ms: merged.latency.p99,
+    // The warm-up counts toward the proxy's log too: answered responses, and requests written.
+    answered: sum(everything, 'totalCompletedRequests'),
+    sent: sum(everything, 'totalRequests'),
+    errors: sum(everything, 'errors') + sum(everything, 'timeouts'),
+    non2xx: sum(everything, 'non2xx'),
   }
 }
 
@@ -63,8 +82,6 @@ async function runSequential(warmupSeconds, sliceSeconds, rounds, targets) {
   }))
 
   for (const client of clients) await sendFor(client, warmupSeconds, false)
-
-  // Short slices in turn, so drift in the machine's load falls on every target alike.
   for (let round = 0; round < rounds; round++) {
     for (const client of clients) await sendFor(client, sliceSeconds, true)
   }
@@ -74,6 +91,7 @@ async function runSequential(warmupSeconds, sliceSeconds, rounds, targets) {
       client.agent.destroy()
       const timings = client.timings.sort((a, b) => a - b)
       const result = {
+        connections: 1,
         requestsPerSecond: timings.length / (Number(client.measuredNs) / 1e9),
         p50Us: percentile(timings, 0.5),
         p99Us: percentile(timings, 0.99),

@@ -94,6 +94,7 @@ async function startTollgate(upstreamUrl) {
 /** The peer: mockttp forwarding every request, with its defaults (it keeps traffic in memory). */
 async function startMockttp(upstreamUrl) {
   const servers = pinListenToLoopback()
+  const repeats = printEachMessageOnce()
   const mockttp = await import('mockttp')
   const mockServer = mockttp.getLocal()
   // A fixed port 0 skips mockttp's port probing, which would bind other ports on the way.
@@ -107,7 +108,7 @@ async function startMockttp(upstreamUrl) {
     url: `http://127.0.0.1:${mockServer.port}`,
     async stop() {
       await mockServer.stop()
-      return {}
+      return { repeatedLogLines: repeats.count }
     },
   }
 }
@@ -126,4 +127,23 @@ function pinListenToLoopback() {
     return listen.apply(this, args)
   }
   return servers
+}
+
+/**
+ * mockttp prints a line for every request a client abandons, and every load run ends by
+ * abandoning those in flight. Each distinct line is printed once; repeats are only counted.
+ */
+function printEachMessageOnce() {
+  const seen = new Set()
+  const repeats = { count: 0 }
+  // Everything goes to stderr: stdout carries the result lines.
+  for (const method of ['log', 'warn', 'error']) {
+    console[method] = (...args) => {
+      const line = args.map(String).join(' ')
+      if (seen.has(line)) repeats.count++
+      else process.stderr.write(`mockttp (repeats not shown): ${line}\n`)
+      seen.add(line)
+    }
+  }
+  return repeats
 }

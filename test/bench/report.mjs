@@ -79,6 +79,14 @@ export function formatProxyTable(targets) {
   ].join('\n')
 }
 
+/** The bench's own processes keep about two cores busy; more than that was other work. */
+export function formatLoadAverage({ before, after }, cpus) {
+  const line = `  1-minute load average: ${before.toFixed(2)} before, ${after.toFixed(2)} after (${cpus} cores)`
+  return before > 1 || after > cpus + 1
+    ? `${line}\n  WARNING: other work shared the machine; throughput figures are low and ratios noisy`
+    : line
+}
+
 /** The three ratios against their goals, and the log check, as data and as printed lines. */
 export function judgeTargets(targets) {
   const { tollgate, mockttp } = targets

@@ -59,6 +59,12 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(['--colour'])).toThrow('--help')
   })
 
+  it('reads --demo and --no-demo, and leaves the default to the entry when neither is given', () => {
+    expect(parseCommandLine(['--demo']).demo).toBe(true)
+    expect(parseCommandLine(['--no-demo']).demo).toBe(false)
+    expect(parseCommandLine([]).demo).toBeUndefined()
+  })
+
   it('refuses a config file that is not JSON, naming the file', () => {
     const temp = tempDir()
     temps.push(temp)

@@ -13,7 +13,8 @@ import { errorBody, TollgateError, type ErrorCode } from '../../../shared/errors
 import type { Logger } from '../logger'
 import { acceptedHosts, checkRequestSource, checkToken, createToken, readBearerToken } from './auth'
 import { createEventHub } from './events'
-import { callMethod, createMethods, maskSummary, type ControlCore } from './methods'
+import { HAR_ROUTES, handleHarRoute } from './har-routes'
+import { callMethod, createMethods, maskSummary, replayOf, type ControlCore } from './methods'
 import { createStaticHandler } from './static-files'
 
 export interface ControlServerOptions {
@@ -47,6 +48,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  HAR_INVALID: 400,
   DB_UNAVAILABLE: 503,
 }
 
@@ -86,12 +88,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (unauthorized) throw unauthorized
 
     const name = new URL(request.url ?? '/', 'http://control').pathname.slice('/api/'.length)
+    if (HAR_ROUTES.has(name)) {
+      const answer = await handleHarRoute(name, request, response, replayOf(core))
+      if (answer) sendJson(response, 200, answer.json)
+      return
+    }
     if (request.method !== 'POST') {
       response.setHeader('Allow', 'POST')
       throw new TollgateError('BAD_REQUEST', `Call ${name} with POST and a JSON body of params.`)
     }
     const params = parseParams(await readBody(request), name)
-    sendJson(response, 200, callMethod(handlers, name, params))
+    sendJson(response, 200, await callMethod(handlers, name, params))
   }
 
   const server = http.createServer((request, response) => {

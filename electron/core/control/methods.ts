@@ -21,6 +21,8 @@ import { TollgateError } from '../../../shared/errors'
 import type { ExchangeSummary, HeaderList } from '../../../shared/exchange'
 import { maskKey } from '../../../shared/keys'
 import { validateOriginList } from '../../../shared/origin'
+import { readSelectionParams } from '../replay/selection-params'
+import type { ReplayService } from '../replay/replay-runs'
 import type { Store } from '../store'
 
 /** What the control API needs from a running Tollgate. */
@@ -37,10 +39,17 @@ export interface ControlCore {
   budgets(buckets?: string[]): BudgetSummary[]
   /** Epoch milliseconds, from the same clock the limiter reads. */
   now(): number
+  /** Replays, "what if" runs and HAR transfers; absent where no proxy runs behind the API. */
+  replay?: ReplayService
 }
 
+/** Methods that answer later: the control server awaits them. */
+type AsyncMethod = 'whatif.run'
+
 export type MethodHandlers = {
-  [M in ControlMethod]: (params: ParamsOf<M>) => ResultOf<M>
+  [M in ControlMethod]: (
+    params: ParamsOf<M>,
+  ) => M extends AsyncMethod ? Promise<ResultOf<M>> : ResultOf<M>
 }
 
 /** How far back `budgets.series` reads when the caller names no start. */
@@ -131,14 +140,42 @@ export function createMethods(
       if (after.upstream !== before.upstream) publish({ type: 'status.changed', status: status() })
       return view
     },
+
+    'replay.start'(params) {
+      const selection = readSelectionParams(params.selection, 'replay.start')
+      const options = { pacing: params.pacing, concurrency: params.concurrency }
+      return replayOf(core).start(selection, options, publish)
+    },
+
+    'replay.cancel'(params) {
+      if (typeof params.runId !== 'string') {
+        throw new TollgateError('BAD_REQUEST', 'replay.cancel needs the runId replay.start gave.')
+      }
+      return replayOf(core).cancel(params.runId)
+    },
+
+    'whatif.run'(params) {
+      const selection = readSelectionParams(params.selection, 'whatif.run')
+      return replayOf(core).whatIf(selection, params.change)
+    },
   }
+}
+
+/** The replay service, or NOT_FOUND where this control API has none. */
+export function replayOf(core: ControlCore): ReplayService {
+  if (core.replay !== undefined) return core.replay
+  throw new TollgateError('NOT_FOUND', 'Replays need a running proxy; this control API has none.')
 }
 
 /**
  * Calls a method by name with untrusted params. An unknown method is NOT_FOUND, params that
  * are not an object BAD_REQUEST; errors of the handler pass through.
  */
-export function callMethod(handlers: MethodHandlers, name: string, params: unknown): unknown {
+export function callMethod(
+  handlers: MethodHandlers,
+  name: string,
+  params: unknown,
+): unknown | Promise<unknown> {
   if (!Object.hasOwn(handlers, name)) {
     throw new TollgateError(
       'NOT_FOUND',

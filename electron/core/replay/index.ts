@@ -1,6 +1,7 @@
 /**
- * Replaying recorded traffic offline: "what if" runs of the gateway's pure policies over the log
- * or any sequence of recorded requests, and comparisons of two configurations.
+ * Replaying recorded traffic: sent again through a running gateway, with each new row linked to
+ * its original; and offline, as "what if" runs of the gateway's pure policies over the log or any
+ * sequence of recorded requests, and comparisons of two configurations.
  */
 
 export {
@@ -34,3 +35,19 @@ export {
   type LoggedRequest,
   type ReadRequestsOptions,
 } from './recorded-requests'
+export {
+  prepareReplay,
+  replayTraffic,
+  measureLateness,
+  type PreparedReplay,
+  type ReplayGateway,
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplayResult,
+} from './replay'
+export { selectExchanges, type ReplaySelection } from './replay-selection'
+export { buildReplayRequest, type ExchangeEdit, type ReplayRequest } from './replay-request'
+export { REPLAY_OF_HEADER, createReplayLinks, takeReplayMarker } from './replay-marker'
+export { createReplayService, type ReplayService } from './replay-runs'
+export { runWhatIfOnSelection } from './what-if-selection'
+export type { ReplayPacing } from './replay-pacing'
