@@ -5,8 +5,8 @@ import { TollgateError } from '../shared/errors'
 import { parseCommandLine, USAGE, UsageError } from './core/command-line'
 import { defaultDbPath } from './core/data-dir'
 import { createLogger } from './core/logger'
-import { describeDemo } from './core/demo'
 import { runReplayCommand } from './core/replay/replay-command'
+import { describeRunning, waitForStopSignal } from './core/serve-session'
 import { createTollgate } from './core/tollgate'
 
 async function main(argv: string[]): Promise<number> {
@@ -65,20 +65,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   process.stdout.write(
-    `Tollgate is running.\n  proxy     ${tollgate.url}\n  upstream  ${tollgate.upstream}\n` +
-      `  database  ${tollgate.config().db}\n  ui        ${tollgate.control?.uiUrl}\n` +
-      describeDemo(tollgate.demo) +
+    describeRunning(tollgate) +
       'Point your app at the proxy URL; open the UI URL (it carries a secret token). Ctrl-C stops.\n',
   )
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info(`${signal}: stopping, writing the last log rows`)
-      resolve()
-    }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
-  })
+  await waitForStopSignal(logger)
   await tollgate.close()
   return 0
 }

@@ -2,8 +2,8 @@ import path from 'node:path'
 import { TollgateError } from '../../shared/errors'
 import { parseCommandLine, USAGE, UsageError } from '../core/command-line'
 import { defaultDataDir } from '../core/data-dir'
-import { describeDemo } from '../core/demo'
 import { createLogger } from '../core/logger'
+import { describeRunning, waitForStopSignal } from '../core/serve-session'
 import { createTollgate } from '../core/tollgate'
 import { openInBrowser } from './open-browser'
 
@@ -43,11 +43,7 @@ export async function runHeadless(argv: string[], root: string): Promise<number>
   }
 
   const uiUrl = tollgate.control?.uiUrl ?? ''
-  process.stdout.write(
-    `Tollgate is running.\n  proxy     ${tollgate.url}\n  upstream  ${tollgate.upstream}\n` +
-      `  database  ${tollgate.config().db}\n  UI        ${uiUrl}\n` +
-      describeDemo(tollgate.demo),
-  )
+  process.stdout.write(describeRunning(tollgate))
   const unopened = await openInBrowser(uiUrl)
   process.stdout.write(
     unopened
@@ -55,14 +51,7 @@ export async function runHeadless(argv: string[], root: string): Promise<number>
       : 'The UI is open in your browser. Ctrl-C stops.\n',
   )
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info(`${signal}: stopping, writing the last log rows`)
-      resolve()
-    }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
-  })
+  await waitForStopSignal(logger)
   await tollgate.close()
   return 0
 }

@@ -69,7 +69,7 @@ describe('npm start on this machine', () => {
         "Starting headless: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD is set).",
       )
       expect(output).toContain('there is no display, so none was opened')
-      const uiUrl = /UI\s+(http:\/\/\S+)/.exec(output)![1]!
+      const uiUrl = /\bui\s+(http:\/\/\S+)/i.exec(output)![1]!
       const page = await send(uiUrl.split('#')[0]!)
       expect(page.status).toBe(200)
       expect(new URL(uiUrl).hash).toMatch(/^#token=[\w-]{20,}$/)

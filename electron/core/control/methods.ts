@@ -15,6 +15,7 @@ import type {
   StatusInfo,
   TrafficFilter,
 } from '../../../shared/api'
+import { TRAFFIC_FILTER_CHECKS } from '../../../shared/traffic-filter'
 import type { TollgateConfig, TollgateConfigInput } from '../../../shared/config'
 import { resolveConfig } from '../../../shared/config-validate'
 import { TollgateError } from '../../../shared/errors'
@@ -249,19 +250,6 @@ function restoreOf(config: TollgateConfig): TollgateConfigInput {
   return { upstream, keys, rateLimit, cors, capture, retention }
 }
 
-/** Each filter field the API accepts, with the check its value must pass. */
-const FILTER_CHECKS: Record<keyof TrafficFilter, (value: unknown) => boolean> = {
-  method: isText,
-  status: (value) =>
-    (typeof value === 'number' && Number.isInteger(value)) ||
-    (typeof value === 'string' && /^[2-5]xx$/.test(value)),
-  keyHash: isText,
-  origin: isText,
-  outcome: (value) => value === 'allowed' || value === 'blocked' || value === 'not-cors',
-  kind: (value) => value === 'http' || value === 'preflight' || value === 'websocket',
-  text: isText,
-}
-
 /** Copies the known filter fields, so a caller cannot reach store-only ones such as `session`. */
 function pickFilter(filter: unknown): TrafficFilter {
   if (filter === undefined || filter === null) return {}
@@ -269,7 +257,7 @@ function pickFilter(filter: unknown): TrafficFilter {
     throw new TollgateError('BAD_REQUEST', 'traffic.list: filter must be an object.')
   }
   const picked: Record<string, unknown> = {}
-  for (const [field, check] of Object.entries(FILTER_CHECKS)) {
+  for (const [field, check] of Object.entries(TRAFFIC_FILTER_CHECKS)) {
     const value = (filter as Record<string, unknown>)[field]
     if (value === undefined) continue
     if (!check(value)) {
@@ -281,10 +269,6 @@ function pickFilter(filter: unknown): TrafficFilter {
     picked[field] = value
   }
   return picked as TrafficFilter
-}
-
-function isText(value: unknown): boolean {
-  return typeof value === 'string'
 }
 
 function optionalInteger(value: unknown, name: string): number | undefined {

@@ -4,6 +4,7 @@
  */
 
 import type { ReplaySelectionParams } from '../../../shared/api'
+import { TRAFFIC_FILTER_CHECKS } from '../../../shared/traffic-filter'
 import { TollgateError } from '../../../shared/errors'
 import type { HeaderList } from '../../../shared/exchange'
 import type { ExchangeFilter } from '../store'
@@ -12,17 +13,9 @@ import type { ReplaySelection } from './replay-selection'
 
 const isText = (value: unknown) => typeof value === 'string'
 
-/** Each filter field a selection may narrow by, with the check its value must pass. */
+/** Each filter field a selection may narrow by: the traffic filter's, and a session. */
 const FILTER_CHECKS: Record<string, (value: unknown) => boolean> = {
-  method: isText,
-  status: (value) =>
-    (typeof value === 'number' && Number.isInteger(value)) ||
-    (typeof value === 'string' && /^[2-5]xx$/.test(value)),
-  keyHash: isText,
-  origin: isText,
-  outcome: (value) => value === 'allowed' || value === 'blocked' || value === 'not-cors',
-  kind: (value) => value === 'http' || value === 'preflight' || value === 'websocket',
-  text: isText,
+  ...TRAFFIC_FILTER_CHECKS,
   session: isText,
 }
 
