@@ -39,7 +39,7 @@ export interface TollgateOptions extends TollgateConfigInput {
    * Starts the control API and the UI on a loopback port of their own. Off unless asked;
    * `rendererDir` is the built UI, by default `out/renderer` under the working directory.
    */
-  control?: boolean | { port?: number; rendererDir?: string }
+  control?: boolean | { port?: number; rendererDir?: string; allowedOrigins?: string[] }
   /**
    * Serves the demo page on two loopback ports: one origin allowed for this run (added to the
    * allowlist, never saved), one not. Off unless asked.
@@ -295,6 +295,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
         host: controlHostFor(config.listen.host),
         controlPort: controlOptions.port,
         rendererDir: controlOptions.rendererDir ?? path.resolve('out', 'renderer'),
+        allowedOrigins: controlOptions.allowedOrigins,
         logger: logger.child('control'),
         core: {
           status: () => ({

@@ -72,7 +72,11 @@ export function startDesktop(options: DesktopOptions = {}): void {
       db: path.join(dataDir, 'traffic.db'),
       settingsPath: path.join(dataDir, 'settings.json'),
       // Named rather than left to the core's default, which is relative to the working folder.
-      control: { rendererDir: path.join(appRoot(), 'out', 'renderer') },
+      control: {
+        rendererDir: path.join(appRoot(), 'out', 'renderer'),
+        // Under `electron-vite dev` the window is the dev server's page, calling the API cross-origin.
+        allowedOrigins: options.rendererUrl ? [new URL(options.rendererUrl).origin] : [],
+      },
       nativeBinding: binding.nativeBinding,
       logger,
     }).catch((error: Error) => {

@@ -62,7 +62,10 @@ describe('desktop shell', () => {
 
     expect(passed.db).toBe(path.join(dir, 'traffic.db'))
     expect(passed.settingsPath).toBe(path.join(dir, 'settings.json'))
-    expect(passed.control).toEqual({ rendererDir: path.join(root, 'out', 'renderer') })
+    expect(passed.control).toEqual({
+      rendererDir: path.join(root, 'out', 'renderer'),
+      allowedOrigins: [],
+    })
     // Outside Electron the core loads better-sqlite3's Node build from node_modules.
     expect(passed.nativeBinding).toBeUndefined()
   })

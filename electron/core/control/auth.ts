@@ -40,12 +40,14 @@ export function acceptedHosts(boundHost: string, port: number): Set<string> {
 
 /**
  * Refuses a request that does not come from this machine's own pages: a `Host` other than the
- * loopback address and port the server listens on, or an `Origin` other than the server's own.
+ * loopback address and port the server listens on, or an `Origin` other than the server's own
+ * or one of `extraOrigins` (the UI's dev server while developing the desktop app).
  * Returns the error to answer with, or undefined when the request may go on.
  */
 export function checkRequestSource(
   headers: IncomingHttpHeaders,
   hosts: Set<string>,
+  extraOrigins: readonly string[] = [],
 ): TollgateError | undefined {
   const host = headers.host?.toLowerCase()
   if (host === undefined || !hosts.has(host)) {
@@ -57,11 +59,11 @@ export function checkRequestSource(
 
   // Browsers send Origin on cross-site requests and on every WebSocket handshake; the UI served
   // from this server sends its own origin, and programs such as curl send none.
-  const origin = headers.origin
-  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
+  const origin = headers.origin?.toLowerCase()
+  if (origin !== undefined && origin !== `http://${host}` && !extraOrigins.includes(origin)) {
     return new TollgateError(
       'FORBIDDEN',
-      `The control API refuses requests from pages of ${JSON.stringify(origin)}; open the UI from http://${host}/ instead.`,
+      `The control API refuses requests from pages of ${JSON.stringify(headers.origin)}; open the UI from http://${host}/ instead.`,
     )
   }
   return undefined

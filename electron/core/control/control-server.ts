@@ -25,6 +25,8 @@ export interface ControlServerOptions {
   controlPort?: number
   /** The built UI. */
   rendererDir: string
+  /** Origins besides its own whose pages may call it: the UI's dev server while developing. */
+  allowedOrigins?: string[]
   logger: Logger
   /** Least time between two batches of live traffic. Default 200 ms. */
   eventIntervalMs?: number
@@ -82,6 +84,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     { intervalMs: options.eventIntervalMs, logger },
   )
   const serveStatic = createStaticHandler(options.rendererDir)
+  const extraOrigins = (options.allowedOrigins ?? []).map((origin) => origin.toLowerCase())
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse) => {
     const unauthorized = checkToken(readBearerToken(request.headers), token)
@@ -102,7 +105,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
 
   const server = http.createServer((request, response) => {
-    const refused = checkRequestSource(request.headers, hosts)
+    const refused = checkRequestSource(request.headers, hosts, extraOrigins)
     const path = (request.url ?? '/').split('?', 1)[0]!
     const isApi = path === '/api' || path.startsWith('/api/')
 
@@ -121,7 +124,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://control')
     const refused =
-      checkRequestSource(request.headers, hosts) ??
+      checkRequestSource(request.headers, hosts, extraOrigins) ??
       (url.pathname === '/api/events'
         ? checkToken(url.searchParams.get('token') ?? undefined, token)
         : new TollgateError('NOT_FOUND', 'The only WebSocket is /api/events.'))

@@ -31,6 +31,18 @@ describe('token and source checks', () => {
     expect(from('null')?.code).toBe('FORBIDDEN')
     expect(from('http://localhost:3000')?.code).toBe('FORBIDDEN')
   })
+
+  it('accepts an origin it was told about, such as the UI dev server, and no other', () => {
+    const hosts = acceptedHosts('127.0.0.1', 4000)
+    const devServer = ['http://localhost:5173']
+
+    const fromDevServer = { host: '127.0.0.1:4000', origin: 'http://localhost:5173' }
+    const fromElsewhere = { host: '127.0.0.1:4000', origin: 'http://localhost:5174' }
+
+    expect(checkRequestSource(fromDevServer, hosts, devServer)).toBeUndefined()
+    expect(checkRequestSource(fromDevServer, hosts)?.code).toBe('FORBIDDEN')
+    expect(checkRequestSource(fromElsewhere, hosts, devServer)?.code).toBe('FORBIDDEN')
+  })
 })
 
 describe('refusals over the wire', () => {
