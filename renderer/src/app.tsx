@@ -1,25 +1,28 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react'
-import { appStore, startApp } from './api/app-store'
+import { appStore, showView, startApp, type ViewId } from './api/app-store'
 import { useStore } from './api/external-store'
 import { HeaderBar } from './components/header-bar'
 import { BudgetsView } from './views/budgets/budgets-view'
 import { ExchangeDetailPanel } from './views/detail/exchange-detail'
 import { PreflightsView } from './views/preflights/preflights-view'
+import { followReplays } from './views/replay/replay-store'
+import { ReplayView } from './views/replay/replay-view'
 import { RulesView } from './views/rules/rules-view'
 import { TrafficView } from './views/traffic/traffic-view'
-
-type ViewId = 'traffic' | 'budgets' | 'preflights' | 'rules'
 
 const VIEWS: { id: ViewId; label: string }[] = [
   { id: 'traffic', label: 'Traffic' },
   { id: 'budgets', label: 'Budgets' },
   { id: 'preflights', label: 'Preflights' },
   { id: 'rules', label: 'Rules' },
+  { id: 'replay', label: 'Replay' },
 ]
+
+const DETAIL_VIEWS = new Set<ViewId>(['traffic', 'preflights', 'replay'])
 
 /** The inspector: header bar, one tab per view, and the exchange detail beside the lists. */
 export function App() {
-  const [view, setView] = useState<ViewId>(() => readViewFromHash())
+  const view = useStore(appStore, (state) => state.view)
   const selectedId = useStore(appStore, (state) => state.selectedId)
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({})
 
@@ -29,6 +32,7 @@ export function App() {
   if (!visited.has(view)) setVisited(new Set([...visited, view]))
 
   useEffect(() => startApp(), [])
+  useEffect(() => followReplays(), [])
   useEffect(() => {
     history.replaceState(null, '', `#${view}`)
   }, [view])
@@ -38,12 +42,13 @@ export function App() {
     const next = { ArrowRight: index + 1, ArrowLeft: index - 1 }[event.key]
     if (next === undefined) return
     const target = VIEWS[(next + VIEWS.length) % VIEWS.length]!
-    setView(target.id)
+    showView(target.id)
     tabRefs.current[target.id]?.focus()
   }
 
-  // The detail panel belongs to the lists; Budgets and Rules use the whole width.
-  const showDetail = selectedId !== undefined && (view === 'traffic' || view === 'preflights')
+  // The detail panel belongs to the lists and to the replay results that link to exchanges;
+  // Budgets and Rules use the whole width.
+  const showDetail = selectedId !== undefined && DETAIL_VIEWS.has(view)
 
   return (
     <div className="app">
@@ -62,7 +67,7 @@ export function App() {
             aria-controls={`panel-${item.id}`}
             tabIndex={view === item.id ? 0 : -1}
             className="tab"
-            onClick={() => setView(item.id)}
+            onClick={() => showView(item.id)}
             onKeyDown={(event) => onTabKey(event, index)}
           >
             {item.label}
@@ -98,11 +103,7 @@ function ViewContent({ id, active }: { id: ViewId; active: boolean }) {
       return <PreflightsView />
     case 'rules':
       return <RulesView />
+    case 'replay':
+      return <ReplayView />
   }
-}
-
-/** The view named in the address (`#budgets`), so a reload keeps the user where they were. */
-function readViewFromHash(): ViewId {
-  const name = location.hash.slice(1)
-  return VIEWS.some((item) => item.id === name) ? (name as ViewId) : 'traffic'
 }

@@ -5,6 +5,7 @@
  * every replayed status beside the recorded one.
  */
 
+import { setMaxListeners } from 'node:events'
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { Lateness, ReplayProgress } from '../../../shared/api'
@@ -113,6 +114,8 @@ async function runReplay(
   options: ReplayOptions & { pacing: ReplayPacing; concurrency: number },
 ): Promise<ReplayResult> {
   const { pacing, concurrency, signal } = options
+  // Each request in flight listens for cancel, and a slot waiter may too: more than Node's 10.
+  if (signal) setMaxListeners(concurrency + 2, signal)
   const { destination, context } = reachGateway(gateway, concurrency)
   const edit = editOf(selection)
 

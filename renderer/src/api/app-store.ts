@@ -1,11 +1,22 @@
 /**
- * The state every view shares: connection, status, config, budgets and the selected exchange.
- * Lists of traffic live in their own feeds (traffic-feed.ts).
+ * The state every view shares: connection, status, config, budgets, the view in front, the
+ * traffic filter and the selected exchange. Lists of traffic live in their own feeds
+ * (traffic-feed.ts).
  */
 
-import type { BudgetSummary, ConfigView, ControlEvent, StatusInfo } from '../../../shared/api'
+import type {
+  BudgetSummary,
+  ConfigView,
+  ControlEvent,
+  StatusInfo,
+  TrafficFilter,
+} from '../../../shared/api'
 import { call, CallError, subscribeEvents, type ConnectionState } from './client'
 import { createStore } from './external-store'
+
+export type ViewId = 'traffic' | 'budgets' | 'preflights' | 'rules' | 'replay'
+
+export const VIEW_IDS: readonly ViewId[] = ['traffic', 'budgets', 'preflights', 'rules', 'replay']
 
 export interface AppState {
   connection: ConnectionState
@@ -14,6 +25,9 @@ export interface AppState {
   status?: StatusInfo
   configView?: ConfigView
   budgets: BudgetSummary[]
+  view: ViewId
+  /** The Traffic view's filter; the Replay view can replay and export what it selects. */
+  trafficFilter: TrafficFilter
   /** The exchange shown in the detail panel. */
   selectedId?: number
   /** Why the shared data could not be loaded, in words for the user. */
@@ -24,6 +38,8 @@ export const appStore = createStore<AppState>({
   connection: 'connecting',
   generation: 0,
   budgets: [],
+  view: readViewFromHash(),
+  trafficFilter: {},
 })
 
 const eventListeners = new Set<(event: ControlEvent) => void>()
@@ -36,6 +52,14 @@ export function onControlEvent(listener: (event: ControlEvent) => void): () => v
 
 export function selectExchange(id: number | undefined) {
   appStore.set({ selectedId: id })
+}
+
+export function showView(view: ViewId) {
+  appStore.set({ view })
+}
+
+export function setTrafficFilter(trafficFilter: TrafficFilter) {
+  appStore.set({ trafficFilter })
 }
 
 /** Connects to the core and keeps the shared state live. Returns the function that stops it. */
@@ -107,4 +131,10 @@ function describeLoadError(error: unknown): string {
     return 'This page has no valid access token. Open the address Tollgate printed when it started (it ends in #token=…).'
   }
   return error instanceof Error ? error.message : String(error)
+}
+
+/** The view named in the address (`#budgets`), so a reload keeps the user where they were. */
+function readViewFromHash(): ViewId {
+  const name = typeof location === 'undefined' ? '' : location.hash.slice(1)
+  return VIEW_IDS.includes(name as ViewId) ? (name as ViewId) : 'traffic'
 }

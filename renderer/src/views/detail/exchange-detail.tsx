@@ -6,6 +6,7 @@ import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
 import { CopyButton } from '../../components/copy-button'
 import { headerValue } from '../../lib/headers'
+import { editForReplay } from '../replay/replay-store'
 import { StatusCell } from '../traffic/traffic-columns'
 import { BodyView } from './body-view'
 import { buildCurl } from './curl'
@@ -134,6 +135,11 @@ function DetailContent({ id, tab, onTab, reveal, onReveal }: DetailContentProps)
           Show API keys
         </label>
         <CopyButton text={curl} label="Copy as curl" />
+        {shown && shown.kind !== 'websocket' && (
+          <button type="button" className="button small" onClick={() => editForReplay(id)}>
+            Edit and replay
+          </button>
+        )}
       </div>
 
       <div

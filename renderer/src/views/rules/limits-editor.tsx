@@ -58,7 +58,7 @@ export function fromLimitsDraft(draft: LimitsDraft): Partial<RateLimitConfig> | 
 }
 
 /** The shortest exact duration text parseDuration reads back: `1m`, `90s`, `1500ms`. */
-function toDurationText(ms: number): string {
+export function toDurationText(ms: number): string {
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
   if (ms % 60_000 === 0) return `${ms / 60_000}m`
   if (ms % 1000 === 0) return `${ms / 1000}s`

@@ -1,7 +1,6 @@
 import { useCallback, useMemo, useState } from 'react'
-import type { TrafficFilter } from '../../../../shared/api'
 import type { ExchangeSummary } from '../../../../shared/exchange'
-import { appStore, selectExchange } from '../../api/app-store'
+import { appStore, selectExchange, setTrafficFilter } from '../../api/app-store'
 import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
 import { useTrafficFeed } from '../../api/use-traffic-feed'
@@ -12,7 +11,9 @@ import { isFiltered, TrafficFilters } from './traffic-filters'
 
 /** Every exchange, live, newest first, with filters, pause and clear. */
 export function TrafficView() {
-  const [filter, setFilter] = useState<TrafficFilter>({})
+  // Kept in the shared state: the Replay view replays and exports what this filter selects.
+  const filter = useStore(appStore, (state) => state.trafficFilter)
+  const setFilter = setTrafficFilter
   const feed = useTrafficFeed(filter)
   const selectedId = useStore(appStore, (state) => state.selectedId)
   const [clearError, setClearError] = useState<string>()
