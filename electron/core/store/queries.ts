@@ -90,6 +90,7 @@ interface BudgetRow {
   remaining: number
   limit: number
   allowed: number
+  upstreamRemaining: number | null
 }
 
 export function createReader(db: Database.Database): Reader {
@@ -108,7 +109,8 @@ export function createReader(db: Database.Database): Reader {
     SELECT started_at AS t,
       json_extract(rate_limit, '$.remaining') AS remaining,
       json_extract(rate_limit, '$.limit') AS "limit",
-      json_extract(rate_limit, '$.allowed') AS allowed
+      json_extract(rate_limit, '$.allowed') AS allowed,
+      json_extract(upstream_rate_limit, '$.remaining') AS upstreamRemaining
     FROM exchanges
     WHERE started_at >= ? AND rate_limit IS NOT NULL AND json_extract(rate_limit, '$.bucket') = ?
     ORDER BY started_at, id`)
@@ -147,12 +149,16 @@ export function createReader(db: Database.Database): Reader {
 
     budgetSeries(bucket, sinceMs) {
       const rows = selectBudget.all(sinceMs, bucket) as BudgetRow[]
-      return rows.map((row) => ({
-        t: row.t,
-        remaining: row.remaining,
-        limit: row.limit,
-        limited: row.allowed === 0,
-      }))
+      return rows.map((row) => {
+        const point: BudgetPoint = {
+          t: row.t,
+          remaining: row.remaining,
+          limit: row.limit,
+          limited: row.allowed === 0,
+        }
+        if (row.upstreamRemaining !== null) point.upstreamRemaining = row.upstreamRemaining
+        return point
+      })
     },
   }
 }

@@ -75,6 +75,8 @@ export interface BudgetPoint {
   limit: number
   /** The request was refused. */
   limited: boolean
+  /** The upstream's own Remaining on that response, when it reported one. */
+  upstreamRemaining?: number
 }
 
 export interface StoreStatus {

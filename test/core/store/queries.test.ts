@@ -189,6 +189,23 @@ describe('budgetSeries', () => {
       { t: 5_000, remaining: 0, limit: 3, limited: true },
     ])
   })
+
+  it('carries the upstream Remaining beside its own where the upstream reported one', () => {
+    const upstreamRateLimit = { source: 'x-ratelimit' as const, limit: 1000, remaining: 998 }
+    store.record(makeExchange(1, { startedAt: 1_000, rateLimit: decision('key a', 2, true) }))
+    store.record(
+      makeExchange(2, {
+        startedAt: 2_000,
+        rateLimit: decision('key a', 1, true),
+        upstreamRateLimit,
+      }),
+    )
+    store.flush()
+
+    const series = store.budgetSeries('key a', 0)
+
+    expect(series.map((point) => point.upstreamRemaining)).toEqual([undefined, 998])
+  })
 })
 
 describe('clear', () => {
