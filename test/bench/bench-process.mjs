@@ -55,6 +55,16 @@ export function startChild(file, args = [], { execArgv = [] } = {}) {
   }
 }
 
+/** Runs a bench script to its first result line, returns that line's object, then stops it. */
+export async function runChild(file, args = [], options = {}) {
+  const child = startChild(file, args.map(String), options)
+  try {
+    return await child.nextMessage()
+  } finally {
+    await child.stop()
+  }
+}
+
 /** For children: prints one result line for the parent. */
 export function printMessage(message) {
   process.stdout.write(JSON.stringify(message) + '\n')

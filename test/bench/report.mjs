@@ -11,7 +11,7 @@ const GOALS = {
 }
 
 /** Lays out rows of cells in columns: the first left-aligned, the rest right-aligned. */
-function formatTable(header, rows) {
+export function formatTable(header, rows) {
   const all = [header, ...rows]
   const widths = header.map((_, column) =>
     Math.max(...all.map((row) => String(row[column]).length)),
@@ -29,14 +29,20 @@ function formatTable(header, rows) {
   ].join('\n')
 }
 
-const fixed = (value, digits = 0) =>
+export const fixed = (value, digits = 0) =>
   typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '-'
+
+/** CPU time of a proxy process per request sent through it, in microseconds. */
+export function cpuUsPerRequest(target) {
+  if (!target || target.error || target.proxy.cpuMs === undefined) return undefined
+  const sent = target.one.sent + target.many.sent + target.sequential.sent
+  return (target.proxy.cpuMs * 1000) / sent
+}
 
 export function formatProxyTable(targets) {
   const rows = Object.entries(targets).map(([name, result]) => {
     if (result.error) return [name, `failed: ${result.error}`, ...Array(9).fill('')]
-    const { one, many, sequential, proxy } = result
-    const sent = one.sent + many.sent + sequential.sent
+    const { one, many, sequential } = result
     return [
       name,
       fixed(one.requestsPerSecond),
@@ -48,7 +54,7 @@ export function formatProxyTable(targets) {
       fixed(sequential.requestsPerSecond),
       fixed(sequential.p50Us),
       fixed(sequential.p99Us),
-      proxy.cpuMs === undefined ? '-' : fixed((proxy.cpuMs * 1000) / sent, 1),
+      fixed(cpuUsPerRequest(result), 1),
     ]
   })
   const header = [
@@ -80,9 +86,11 @@ export function formatProxyTable(targets) {
 }
 
 /** The bench's own processes keep about two cores busy; more than that was other work. */
-export function formatLoadAverage({ before, after }, cpus) {
-  const line = `  1-minute load average: ${before.toFixed(2)} before, ${after.toFixed(2)} after (${cpus} cores)`
-  return before > 1 || after > cpus + 1
+export function formatLoadAverage({ before, after, mean, max }, cpus) {
+  const during =
+    max === undefined ? '' : `, ${mean.toFixed(2)} mean and ${max.toFixed(2)} most while running`
+  const line = `  1-minute load average: ${before.toFixed(2)} before, ${after.toFixed(2)} after${during} (${cpus} cores)`
+  return before > 1 || Math.max(after, max ?? 0) > cpus + 1
     ? `${line}\n  WARNING: other work shared the machine; throughput figures are low and ratios noisy`
     : line
 }
