@@ -30,11 +30,12 @@ import {
   reportReplay,
   reportWhatIf,
 } from './report-traffic.mjs'
+import { formatSoak, runSoak } from './soak.mjs'
 import { formatUiBench, runUiBench } from './ui.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
-const PARTS = ['proxy', 'limiter', 'ui', 'har', 'whatif', 'replay']
+const PARTS = ['proxy', 'limiter', 'ui', 'har', 'whatif', 'replay', 'soak']
 
 const number = (name, fallback) => Number(process.env[name] ?? fallback)
 const durations = {
@@ -59,6 +60,7 @@ const runners = {
   har: () => runChild(script('har.mjs')),
   whatif: () => runChild(script('what-if.mjs'), [], gc),
   replay: () => runChild(script('replay.mjs')),
+  soak: () => runSoak({ seconds: number('BENCH_SOAK_S', 60) }),
 }
 
 const parts = readSelection()
@@ -110,6 +112,7 @@ const summary = {
   har: results.har && { ...results.har, goals: har.goals },
   whatIf: results.whatif && { ...results.whatif, goals: whatIf.goals },
   replay: results.replay && { ...results.replay, goals: replay.goals },
+  soak: results.soak,
   elapsedS: (Date.now() - startedAt) / 1000,
 }
 
@@ -122,6 +125,11 @@ if (targets) {
 if (limiter) console.log(formatLimiterTable(limiter))
 if (ui) console.log(ui.error ? `\nUI bench failed: ${ui.error}` : `\n${formatUiBench(ui)}`)
 for (const part of [har, whatIf, replay]) if (part) console.log(part.text)
+if (results.soak) {
+  console.log(
+    results.soak.error ? `\nSoak failed: ${results.soak.error}` : `\n${formatSoak(results.soak)}`,
+  )
+}
 console.log(`\nThe whole run\n${formatLoadAverage(summary.loadAverage, summary.cpus)}`)
 
 fs.mkdirSync(path.dirname(resultsFile), { recursive: true })

@@ -21,10 +21,12 @@ export interface UpstreamTarget {
 export function createUpstreamTarget(upstream: string): UpstreamTarget {
   const url = new URL(upstream)
   const secure = url.protocol === 'https:'
+  // Idle sockets are kept as freely as busy ones are opened: closing them after a burst only
+  // means opening them again on the next one.
   const options = {
     keepAlive: true,
-    maxSockets: 256,
-    maxFreeSockets: 64,
+    maxSockets: 1024,
+    maxFreeSockets: 1024,
     scheduling: 'lifo' as const,
   }
   return {
