@@ -11,6 +11,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'electron/cli.ts'),
           lib: resolve(__dirname, 'electron/core/index.ts'),
           start: resolve(__dirname, 'electron/start/index.ts'),
+          // The traffic log's writer thread loads this file by name from beside the entry points.
+          'writer-worker': resolve(__dirname, 'electron/core/store/writer-worker.js'),
         },
       },
     },

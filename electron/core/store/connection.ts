@@ -40,20 +40,28 @@ export function openConnection(file: string, options: ConnectionOptions): Connec
 
   try {
     refuseForeignDatabase(db, file)
-    // WAL lets the UI read while the proxy writes; NORMAL skips an fsync per commit, which in WAL
-    // can lose the last commits on power loss but never corrupts the file.
+    // WAL lets the UI read while the writer thread writes.
     if (!inMemory) db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`)
-    db.pragma('foreign_keys = ON')
-    // A burst can grow the WAL far past its usual size; cut it back to 64 MiB once checkpointed.
-    db.pragma('journal_size_limit = 67108864')
+    for (const pragma of connectionPragmas(options.busyTimeoutMs)) db.pragma(pragma)
     applyMigrations(db, file)
     return { db, identity: inMemory ? undefined : identify(file), highestId: readHighestId(db) }
   } catch (error) {
     db.close()
     throw error instanceof TollgateError ? error : unavailable(file, error)
   }
+}
+
+/** What every connection to the log sets for itself, the writer thread's included. */
+export function connectionPragmas(busyTimeoutMs: number): string[] {
+  return [
+    // In WAL, NORMAL skips an fsync per commit: the last commits can be lost on power loss, but
+    // the file is never corrupted.
+    'synchronous = NORMAL',
+    `busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`,
+    'foreign_keys = ON',
+    // A burst can grow the WAL far past its usual size; cut it back to 64 MiB once checkpointed.
+    'journal_size_limit = 67108864',
+  ]
 }
 
 // AUTOINCREMENT keeps the high-water mark in sqlite_sequence, so ids are not reused after a

@@ -1,13 +1,15 @@
 /**
- * The traffic log's writer side: one queue, one batching writer on a timer, and recovery when the
- * file becomes unwritable, is deleted or is replaced.
+ * The traffic log: one queue of pending writes, a writer that commits them in batches off the
+ * proxy's thread, reads on a connection of the store's own, and recovery when the file becomes
+ * unwritable, is deleted or is replaced.
  */
 
 import { performance } from 'node:perf_hooks'
 import { TollgateError } from '../../../shared/errors'
-import { createBatchWriter, type BatchResult, type BatchWriter } from './batch-writer'
+import { prepareBatch, readOutcome, type PreparedBatch } from './batch-writer'
 import {
   MEMORY,
+  connectionPragmas,
   hasMoved,
   isDamaged,
   lockLog,
@@ -17,19 +19,32 @@ import {
 } from './connection'
 import { PendingQueue } from './pending-queue'
 import { createReader, type Reader } from './queries'
-import { createRetention, type Retention } from './retention'
-import { toSummary } from './rows'
-import type { LoggedSummary, Store, StoreOptions } from './types'
+import { createRetention, limitsLog } from './retention'
+import { createRecordedEvents } from './recorded-events'
+import type { BatchOutcome, TrimRun, WriterError, WriterReply } from './sql-writer.js'
+import type { Store, StoreOptions } from './types'
+import {
+  createInlineWriter,
+  locateWriterWorker,
+  startWriterThread,
+  type WriterChannel,
+} from './writer-channel'
 
 const RETRY_INTERVAL_MS = 1_000
+/** How long a flush waits for the writer before it reports the log unwritable and returns. */
+const WRITER_TIMEOUT_MS = 10_000
 
 /** Everything prepared against one open file; replaced as a whole when the file is reopened. */
 interface Handle {
   connection: Connection
-  writer: BatchWriter
   reader: Reader
-  retention: Retention
 }
+
+/** The one task the writer has in hand, with what the store needs to act on its answer. */
+type Job =
+  | { type: 'write'; seq: number; prepared: PreparedBatch; count: number }
+  | { type: 'trim'; seq: number }
+  | { type: 'clear'; seq: number; error?: WriterError }
 
 /**
  * Opens (creating and migrating when needed) the traffic log at `options.path`. Throws a
@@ -48,16 +63,14 @@ export function openStore(options: StoreOptions): Store {
     busyTimeoutMs: options.busyTimeoutMs ?? 100,
   }
 
+  let lastId = 0
+  // Counts openings of the file, so the writer thread knows when to open it again too.
+  let generation = 0
   const openHandle = (): Handle => {
     const connection = openConnection(file, connectionOptions)
-    const { db } = connection
     lastId = Math.max(lastId, connection.highestId)
-    return {
-      connection,
-      writer: createBatchWriter(db),
-      reader: createReader(db),
-      retention: createRetention(db),
-    }
+    generation++
+    return { connection, reader: createReader(connection.db) }
   }
 
   // A file that is not a database any more is kept for the user, never emptied in place.
@@ -74,7 +87,6 @@ export function openStore(options: StoreOptions): Store {
     }
   }
 
-  let lastId = 0
   const lock = file === MEMORY ? undefined : lockLog(file, options.nativeBinding)
   let handle: Handle | undefined
   try {
@@ -86,9 +98,11 @@ export function openStore(options: StoreOptions): Store {
   logger.info(`traffic log at ${file}, next id ${lastId + 1}`)
 
   const queue = new PendingQueue()
-  const listeners = new Set<(summaries: LoggedSummary[]) => void>()
+  const events = createRecordedEvents(logger)
   const warned = new Set<string>()
   const rejectionsWarned = new Set<string>()
+  let writer: WriterChannel | undefined
+  let job: Job | undefined
   let timer: NodeJS.Timeout | undefined
   let immediate: NodeJS.Immediate | undefined
   let flushing = false
@@ -98,6 +112,8 @@ export function openStore(options: StoreOptions): Store {
   let dropped = 0
   let rejected = 0
   let lastRetentionAt = -Infinity
+  // Set when the writer found the file moved away under it.
+  let moved = false
 
   const warnOnce = (message: string) => {
     if (warned.has(message)) return
@@ -107,7 +123,7 @@ export function openStore(options: StoreOptions): Store {
 
   const fail = (error: unknown) => {
     writable = false
-    lastError = error instanceof Error ? error.message : String(error)
+    lastError = (error as { message?: string } | undefined)?.message ?? String(error)
     warnOnce(
       `cannot write the traffic log ${file}: ${lastError}; keeping unwritten exchanges in memory and retrying`,
     )
@@ -116,12 +132,16 @@ export function openStore(options: StoreOptions): Store {
   // The file may have been deleted or swapped since the last write; SQLite in WAL mode would keep
   // writing to the orphaned copy, so the store checks itself and opens whatever is there now.
   const ensureHandle = (): Handle | undefined => {
-    if (handle && !hasMoved(handle.connection, file)) return handle
+    if (handle && !moved && !hasMoved(handle.connection, file)) return handle
 
     if (handle) {
       warnOnce(`the traffic log ${file} was deleted or replaced; opening the file now at that path`)
+      // The new file's WAL and shared memory take the same names as the old one's: every
+      // connection to the old file closes before the new one opens.
+      releaseFile()
       handle.connection.db.close()
       handle = undefined
+      moved = false
     }
     try {
       handle = openHandle()
@@ -129,6 +149,32 @@ export function openStore(options: StoreOptions): Store {
       fail(error)
     }
     return handle
+  }
+
+  // Started on the first write, so a store opened only to read never starts a thread.
+  const startWriter = (): WriterChannel => {
+    if (writer) return writer
+    const script = file === MEMORY ? undefined : locateWriterWorker()
+    if (file !== MEMORY && !script) {
+      logger.warn(
+        `the writer thread's script is missing from this build; writing ${file} on the proxy's thread`,
+      )
+    }
+    writer = script
+      ? startWriterThread(script, {
+          file,
+          nativeBinding: options.nativeBinding,
+          pragmas: connectionPragmas(connectionOptions.busyTimeoutMs),
+          onReply,
+        })
+      : createInlineWriter(() => readHandle().connection.db, onReply)
+    return writer
+  }
+
+  const releaseFile = () => {
+    if (!writer || file === MEMORY) return
+    awaitJob()
+    writer.settle(writer.post({ type: 'close' }, generation), WRITER_TIMEOUT_MS)
   }
 
   const cancelTimers = () => {
@@ -140,49 +186,39 @@ export function openStore(options: StoreOptions): Store {
 
   const scheduleFlush = (delayMs: number) => {
     if (timer || closed) return
-    timer = setTimeout(flush, delayMs)
+    timer = setTimeout(writeNext, delayMs)
     timer.unref()
   }
 
-  const emit = (current: Handle, result: BatchResult) => {
-    if (listeners.size === 0) return
-
-    const summaries = new Map<number, LoggedSummary>()
-    for (const exchange of result.inserted) summaries.set(exchange.id, toSummary(exchange))
-    // An update changes what the UI shows, so the row is sent again as it now reads.
-    if (result.updated.size > 0) {
-      for (const summary of current.reader.summaries([...result.updated])) {
-        summaries.set(summary.id, summary)
-      }
-    }
-    if (summaries.size === 0) return
-
-    const batch = [...summaries.values()]
-    for (const listener of listeners) {
-      try {
-        listener(batch)
-      } catch (error) {
-        logger.error(`a traffic log listener failed: ${(error as Error)?.message ?? error}`)
-      }
-    }
+  const postBatch = (): boolean => {
+    if (!ensureHandle()) return false
+    const writes = queue.peek(maxBatch)
+    const prepared = prepareBatch(writes)
+    const task = { type: 'write', batch: prepared.batch } as const
+    const seq = startWriter().post(task, generation, prepared.transfer)
+    job = { type: 'write', seq, prepared, count: writes.length }
+    return true
   }
 
-  const writeBatch = (current: Handle): boolean => {
-    const batch = queue.peek(maxBatch)
-    let result: BatchResult
-    try {
-      result = current.writer.write(batch)
-    } catch (error) {
-      fail(error)
+  const startRetention = () => {
+    const retention = options.retention
+    if (!limitsLog(retention) || !handle) return
+    if (performance.now() - lastRetentionAt < retentionIntervalMs) return
+
+    lastRetentionAt = performance.now()
+    const task = { type: 'trim', limits: retention, now: clock() } as const
+    job = { type: 'trim', seq: startWriter().post(task, generation) }
+  }
+
+  const settleWrite = (done: Extract<Job, { type: 'write' }>, reply: WriterReply) => {
+    if (reply.error) {
+      fail(reply.error)
       // SQLite itself noticed the file is gone (rollback-journal mode): reopen on the next try.
-      if ((error as { code?: string }).code === 'SQLITE_READONLY_DBMOVED') {
-        current.connection.db.close()
-        handle = undefined
-      }
-      return false
+      if (reply.error.code === 'SQLITE_READONLY_DBMOVED') moved = true
+      return
     }
 
-    queue.drop(batch.length)
+    queue.drop(done.count)
     if (!writable) {
       logger.info(`writing the traffic log ${file} again`)
       writable = true
@@ -190,6 +226,7 @@ export function openStore(options: StoreOptions): Store {
       warned.clear()
     }
 
+    const result = readOutcome(done.prepared, reply.result as BatchOutcome)
     for (const { write, error } of result.rejected) {
       rejected++
       const id = write.type === 'insert' ? write.exchange.id : write.id
@@ -199,29 +236,64 @@ export function openStore(options: StoreOptions): Store {
         `exchange ${id} could not be logged: ${error.message} (later ones failing alike are only counted)`,
       )
     }
-    emit(current, result)
-    return true
+    events.emit(result, handle?.reader)
   }
 
-  const enforceRetention = (current: Handle) => {
-    const retention = options.retention
-    if (!retention || (retention.maxRows <= 0 && retention.maxAgeMs <= 0)) return
-    if (performance.now() - lastRetentionAt < retentionIntervalMs) return
-
-    lastRetentionAt = performance.now()
-    try {
-      const run = current.retention.enforce(retention, clock())
-      if (run.byAge + run.byRows > 0) {
-        logger.debug(`retention removed ${run.byAge} exchanges by age, ${run.byRows} by count`)
-      }
-      // Behind: take the next chunk on the next flush, even if no traffic arrives to cause one.
-      if (run.more) {
-        lastRetentionAt = -Infinity
-        scheduleFlush(flushIntervalMs)
-      }
-    } catch (error) {
-      warnOnce(`cannot trim the traffic log ${file}: ${(error as Error).message}`)
+  const settleTrim = (reply: WriterReply) => {
+    if (reply.error) return warnOnce(`cannot trim the traffic log ${file}: ${reply.error.message}`)
+    const run = reply.result as TrimRun
+    if (run.byAge + run.byRows > 0) {
+      logger.debug(`retention removed ${run.byAge} exchanges by age, ${run.byRows} by count`)
     }
+    // Behind: take the next chunk soon, even if no traffic arrives to cause a write.
+    if (run.more) {
+      lastRetentionAt = -Infinity
+      scheduleFlush(flushIntervalMs)
+    }
+  }
+
+  // Rows past the bound go oldest first, but never those the writer has in hand.
+  const enforceBound = () => {
+    if (queue.size <= maxPending || job?.type === 'write') return
+    dropped += queue.drop(queue.size - maxPending)
+    warnOnce(
+      `more than ${maxPending} exchanges are waiting for the traffic log ${file}; dropping the oldest`,
+    )
+  }
+
+  function onReply(reply: WriterReply): void {
+    if (!job || reply.seq !== job.seq) return
+    const done = job
+    job = undefined
+    if (done.type === 'write') settleWrite(done, reply)
+    if (done.type === 'trim') settleTrim(reply)
+    if (done.type === 'clear') done.error = reply.error
+    enforceBound()
+
+    // A flush in progress decides what comes next itself.
+    if (flushing || closed) return
+    if (queue.size >= maxBatch && writable) writeNext()
+    else if (queue.size > 0) scheduleFlush(writable ? flushIntervalMs : RETRY_INTERVAL_MS)
+    else if (writable) startRetention()
+  }
+
+  /** Hands the writer its next task, on a timer or once a batch is full; never waits. */
+  function writeNext(): void {
+    cancelTimers()
+    if (closed || flushing || job) return
+    if (queue.size === 0) {
+      if (writable) startRetention()
+      return
+    }
+    if (!postBatch()) scheduleFlush(Math.max(flushIntervalMs, RETRY_INTERVAL_MS))
+  }
+
+  /** Waits for the writer's answer to the job in hand; false when it did not come in time. */
+  function awaitJob(): boolean {
+    if (!job || !writer) return true
+    if (writer.settle(job.seq, WRITER_TIMEOUT_MS)) return true
+    fail(new Error(`the writer has not answered for ${WRITER_TIMEOUT_MS / 1000} s`))
+    return false
   }
 
   function flush(): void {
@@ -230,10 +302,14 @@ export function openStore(options: StoreOptions): Store {
     cancelTimers()
 
     try {
-      const current = queue.size > 0 ? ensureHandle() : handle
-      if (current) {
-        while (queue.size > 0 && writeBatch(current)) {}
-        if (writable) enforceRetention(current)
+      // Writes apply in order: the batch already on its way goes first.
+      if (!awaitJob()) return
+      while (queue.size > 0) {
+        if (!postBatch() || !awaitJob() || !writable) break
+      }
+      if (writable) {
+        startRetention()
+        awaitJob()
       }
     } finally {
       flushing = false
@@ -256,7 +332,22 @@ export function openStore(options: StoreOptions): Store {
     return current
   }
 
-  enforceRetention(handle)
+  trimAtOpen(handle)
+
+  // Before any writer exists, the store's own connection is the only one: trim there, at once.
+  function trimAtOpen(current: Handle) {
+    if (!limitsLog(options.retention)) return
+    lastRetentionAt = performance.now()
+    try {
+      const run = createRetention(current.connection.db).enforce(options.retention, clock())
+      if (run.more) {
+        lastRetentionAt = -Infinity
+        scheduleFlush(flushIntervalMs)
+      }
+    } catch (error) {
+      warnOnce(`cannot trim the traffic log ${file}: ${(error as Error).message}`)
+    }
+  }
 
   return {
     nextId: () => ++lastId,
@@ -268,17 +359,12 @@ export function openStore(options: StoreOptions): Store {
       }
       if (exchange.id > lastId) lastId = exchange.id
       queue.push({ type: 'insert', exchange })
+      if (queue.size > maxPending) enforceBound()
 
-      if (queue.size > maxPending) {
-        dropped += queue.drop(queue.size - maxPending)
-        warnOnce(
-          `more than ${maxPending} exchanges are waiting for the traffic log ${file}; dropping the oldest`,
-        )
-      }
-
-      // A full batch is written on the next turn of the event loop, never inside the caller.
+      // A full batch goes to the writer on the next turn of the event loop, never inside the
+      // caller.
       if (queue.size >= maxBatch && writable && !immediate) {
-        immediate = setImmediate(flush)
+        immediate = setImmediate(writeNext)
         immediate.unref()
       }
       scheduleFlush(flushIntervalMs)
@@ -303,6 +389,7 @@ export function openStore(options: StoreOptions): Store {
           `closing the traffic log ${file} with ${queue.size} writes unsaved: ${lastError}`,
         )
       }
+      writer?.close(WRITER_TIMEOUT_MS)
       if (handle) {
         try {
           if (file !== MEMORY) handle.connection.db.pragma('optimize')
@@ -317,10 +404,7 @@ export function openStore(options: StoreOptions): Store {
 
     status: () => ({ writable, lastError, pending: queue.size, dropped, rejected }),
 
-    onRecorded(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
+    onRecorded: (listener) => events.listen(listener),
 
     get: (id) => readHandle().reader.get(id),
     list: (query = {}) => readHandle().reader.list(query),
@@ -328,9 +412,16 @@ export function openStore(options: StoreOptions): Store {
     budgetSeries: (bucket, sinceMs) => readHandle().reader.budgetSeries(bucket, sinceMs),
 
     clear() {
-      const current = readHandle()
+      readHandle()
+      // A batch on its way would land after the delete; it goes first.
+      awaitJob()
       queue.clear()
-      current.connection.db.prepare('DELETE FROM exchanges').run()
+      const cleared: Job = { type: 'clear', seq: startWriter().post({ type: 'clear' }, generation) }
+      job = cleared
+      if (!awaitJob() || cleared.error) {
+        const reason = cleared.error?.message ?? lastError
+        throw new TollgateError('DB_UNAVAILABLE', `Cannot clear the traffic log ${file}: ${reason}`)
+      }
       logger.info(`cleared the traffic log ${file}`)
     },
   }

@@ -1,47 +1,29 @@
 /**
  * Keeps the log within its configured size and age, a bounded chunk at a time so that a large
- * backlog never stalls the proxy's thread in one long delete.
+ * backlog never holds the write lock in one long delete. The statements live with the writer
+ * (sql-writer.js), which runs them on its own thread; this is the same work on the calling one.
  */
 
 import type Database from 'better-sqlite3'
 import type { RetentionConfig } from '../../../shared/config'
+import { RETENTION_CHUNK, createTrimmer, type TrimRun } from './sql-writer.js'
 
-/** Rows one run deletes at most; about 5 ms of work with 1 KiB bodies on a small VM. */
-export const RETENTION_CHUNK = 1_000
+export { RETENTION_CHUNK }
 
-export interface RetentionRun {
-  byAge: number
-  byRows: number
-  /** The chunk was full: more rows are due and the next run should come soon. */
-  more: boolean
-}
+export type RetentionRun = TrimRun
 
 export interface Retention {
   /** Deletes what is older than allowed, then what is beyond the row limit. */
   enforce(config: RetentionConfig, now: number): RetentionRun
 }
 
+/** Retention run straight on `db`, as the store does once when it opens the log. */
 export function createRetention(db: Database.Database, chunk = RETENTION_CHUNK): Retention {
-  // Both deletes walk an index from the oldest end and stop after what they remove.
-  const deleteOlder = db.prepare(
-    `DELETE FROM exchanges WHERE id IN
-      (SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at LIMIT ?)`,
-  )
-  const countRows = db.prepare('SELECT count(*) FROM exchanges').pluck()
-  const deleteOldest = db.prepare(
-    'DELETE FROM exchanges WHERE id <= (SELECT id FROM exchanges ORDER BY id LIMIT 1 OFFSET ?)',
-  )
+  const trim = createTrimmer(db, chunk)
+  return { enforce: (config, now) => trim(config, now) }
+}
 
-  const trimRows = (maxRows: number, budget: number): number => {
-    const excess = Math.min((countRows.get() as number) - Math.floor(maxRows), budget)
-    return excess > 0 ? deleteOldest.run(excess - 1).changes : 0
-  }
-
-  const run = db.transaction((config: RetentionConfig, now: number): RetentionRun => {
-    const byAge = config.maxAgeMs > 0 ? deleteOlder.run(now - config.maxAgeMs, chunk).changes : 0
-    const byRows = config.maxRows > 0 ? trimRows(config.maxRows, chunk - byAge) : 0
-    return { byAge, byRows, more: byAge + byRows >= chunk }
-  })
-
-  return { enforce: (config, now) => run.immediate(config, now) }
+/** True when `config` limits the log at all. */
+export function limitsLog(config: RetentionConfig | undefined): config is RetentionConfig {
+  return config !== undefined && (config.maxRows > 0 || config.maxAgeMs > 0)
 }

@@ -1,6 +1,7 @@
 /**
- * How an exchange maps onto a row of `exchanges` and back. Serialisation happens here, at write
- * time, never when the proxy records.
+ * How an exchange maps onto a row of `exchanges` and back. Serialisation happens at write time,
+ * never when the proxy records: here, except for header lists, which travel to the writer as
+ * lists and become JSON text there (sql-writer.js), off the proxy's thread.
  */
 
 import type { ErrorCode } from '../../../shared/errors'
@@ -8,14 +9,18 @@ import type { ExchangeKind, HeaderList } from '../../../shared/exchange'
 import type { ExchangePatch, ExchangeTimings, LoggedExchange, LoggedSummary } from './types'
 
 type Value = string | number | Uint8Array | null
+/** A value as the writer takes it. */
+export type WriteValue = Value | HeaderList
 type Field = keyof Omit<LoggedExchange, 'id'>
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value))
-const optional = <T extends Value>(value: T | undefined): T | null => value ?? null
+const optional = <T extends WriteValue>(value: T | undefined): T | null => value ?? null
 const flag = (value: boolean): number => (value ? 1 : 0)
 
 // One entry per field, in column order: the single place that knows a field's column and format.
-const FIELDS: { [K in Field]-?: [column: string, write: (value: LoggedExchange[K]) => Value] } = {
+const FIELDS: {
+  [K in Field]-?: [column: string, write: (value: LoggedExchange[K]) => WriteValue]
+} = {
   kind: ['kind', (value) => value],
   startedAt: ['started_at', (value) => value],
   firstByteAt: ['first_byte_at', optional],
@@ -28,8 +33,8 @@ const FIELDS: { [K in Field]-?: [column: string, write: (value: LoggedExchange[K
   keyMasked: ['key_masked', optional],
   keyHash: ['key_hash', optional],
   origin: ['origin', optional],
-  requestHeaders: ['request_headers', json],
-  responseHeaders: ['response_headers', json],
+  requestHeaders: ['request_headers', optional],
+  responseHeaders: ['response_headers', optional],
   requestBodySize: ['request_body_size', (value) => value],
   requestBodyTruncated: ['request_body_truncated', flag],
   responseBodySize: ['response_body_size', (value) => value],
@@ -52,15 +57,25 @@ const FIELD_NAMES = Object.keys(FIELDS) as Field[]
 /** Columns an insert writes, in the order `toInsertValues` returns them. */
 export const INSERT_COLUMNS = ['id', ...FIELD_NAMES.map((name) => FIELDS[name][0]), 'cors_outcome']
 
+const PLACEHOLDERS = INSERT_COLUMNS.map(() => '?').join(', ')
+
+/** The statement that inserts one exchange, bound with `toInsertValues`. */
+export const INSERT_SQL = `INSERT INTO exchanges (${INSERT_COLUMNS.join(', ')}) VALUES (${PLACEHOLDERS})`
+
+/** The statement that sets `columns` of one exchange, bound with their values, then the id. */
+export function updateSql(columns: string[]): string {
+  return `UPDATE exchanges SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?`
+}
+
 // Timings sit after the bodies in the row (added later), so summaries leave them out too.
 /** Columns a summary reads: everything but the bodies and the phase timings. */
 export const SUMMARY_COLUMNS = INSERT_COLUMNS.filter(
   (column) => column !== 'request_body' && column !== 'response_body' && column !== 'timings',
 )
 
-function writeField(name: Field, exchange: ExchangePatch): Value {
+function writeField(name: Field, exchange: ExchangePatch): WriteValue {
   // Each writer accepts its own field's type; the table above is what ties the two together.
-  const write = FIELDS[name][1] as (value: unknown) => Value
+  const write = FIELDS[name][1] as (value: unknown) => WriteValue
   return write(exchange[name])
 }
 
@@ -72,17 +87,17 @@ function deriveOutcome(exchange: ExchangePatch): string | null {
 }
 
 /** The bound values of an insert, in `INSERT_COLUMNS` order. */
-export function toInsertValues(exchange: LoggedExchange): Value[] {
-  const values: Value[] = [exchange.id]
+export function toInsertValues(exchange: LoggedExchange): WriteValue[] {
+  const values: WriteValue[] = [exchange.id]
   for (const name of FIELD_NAMES) values.push(writeField(name, exchange))
   values.push(deriveOutcome(exchange))
   return values
 }
 
 /** The columns and values an update sets. Unknown keys are ignored. */
-export function toUpdate(patch: ExchangePatch): { columns: string[]; values: Value[] } {
+export function toUpdate(patch: ExchangePatch): { columns: string[]; values: WriteValue[] } {
   const columns: string[] = []
-  const values: Value[] = []
+  const values: WriteValue[] = []
   for (const name of Object.keys(patch)) {
     if (!(name in FIELDS)) continue
     columns.push(FIELDS[name as Field][0])

@@ -1,0 +1,52 @@
+/**
+ * Who hears about committed exchanges, and what they are told: a summary per exchange a batch
+ * inserted or changed, without bodies.
+ */
+
+import type { Logger } from '../logger'
+import type { BatchResult } from './batch-writer'
+import type { Reader } from './queries'
+import { toSummary } from './rows'
+import type { LoggedSummary } from './types'
+
+type Listener = (summaries: LoggedSummary[]) => void
+
+export interface RecordedEvents {
+  listen(listener: Listener): () => void
+  /** Tells every listener what a committed batch did; `reader` reads back changed rows. */
+  emit(result: BatchResult, reader: Reader | undefined): void
+}
+
+export function createRecordedEvents(logger: Logger): RecordedEvents {
+  const listeners = new Set<Listener>()
+
+  return {
+    listen(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+
+    emit(result, reader) {
+      if (listeners.size === 0) return
+
+      const summaries = new Map<number, LoggedSummary>()
+      for (const exchange of result.inserted) summaries.set(exchange.id, toSummary(exchange))
+      // An update changes what the UI shows, so the row is sent again as it now reads.
+      if (result.updated.size > 0 && reader) {
+        for (const summary of reader.summaries([...result.updated])) {
+          summaries.set(summary.id, summary)
+        }
+      }
+      if (summaries.size === 0) return
+
+      const batch = [...summaries.values()]
+      for (const listener of listeners) {
+        try {
+          listener(batch)
+        } catch (error) {
+          logger.error(`a traffic log listener failed: ${(error as Error)?.message ?? error}`)
+        }
+      }
+    },
+  }
+}
