@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import { resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createManualClock } from '../../../electron/core/clock'
 import {
@@ -10,36 +8,13 @@ import {
   type RawResponse,
   type TestServer,
 } from '../../support/servers'
+import {
+  loadRateLimitVectors,
+  type RateLimitEvent,
+  type RateLimitScenario as Scenario,
+} from '../../support/ratelimit-vectors'
 
-interface RateLimitEvent {
-  t_ms: number
-  key: string | null
-  method: string
-  clientIp?: string
-  headers?: Record<string, string>
-  upstreamStatus?: number
-  expect: {
-    status: number
-    remaining: number | null
-    resetUnix: number | null
-    retryAfter?: number
-  }
-}
-
-interface Scenario {
-  id: string
-  description: string
-  config: { limit: number; windowMs: number }
-  events: RateLimitEvent[]
-}
-
-interface Fixture {
-  meta: { epochMs: number; conventions: { '429 body': unknown } }
-  scenarios: Scenario[]
-}
-
-const FIXTURE = resolve(__dirname, '../../../../shared/fixtures/ratelimit-vectors.json')
-const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Fixture
+const fixture = loadRateLimitVectors()
 const { epochMs } = fixture.meta
 const RATE_LIMITED_BODY = JSON.stringify(fixture.meta.conventions['429 body'])
 

@@ -1,36 +1,13 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { readPrediction, runWhatIf, type RecordedRequest } from '../../../electron/core/replay'
 import type { HeaderList } from '../../../shared/exchange'
 import { makeConfig } from './what-if-fixtures'
+import {
+  loadRateLimitVectors,
+  type RateLimitEvent as VectorEvent,
+} from '../../support/ratelimit-vectors'
 
-interface VectorEvent {
-  t_ms: number
-  key: string | null
-  method: string
-  clientIp?: string
-  headers?: Record<string, string>
-  upstreamStatus?: number
-  expect: {
-    status: number
-    remaining: number | null
-    resetUnix: number | null
-    retryAfter?: number
-  }
-}
-
-interface Scenario {
-  id: string
-  config: { limit: number; windowMs: number }
-  events: VectorEvent[]
-}
-
-const FIXTURE = resolve(__dirname, '../../../../shared/fixtures/ratelimit-vectors.json')
-const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
-  meta: { epochMs: number }
-  scenarios: Scenario[]
-}
+const fixture = loadRateLimitVectors()
 
 /** A vector event as a request the log would hold: its headers, client and upstream status. */
 function toRecorded(event: VectorEvent, index: number): RecordedRequest {
