@@ -151,10 +151,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     headersTimeoutMs: options.upstreamTimeoutMs ?? 30_000,
     logger: logger.child('proxy'),
   }
-  const server = http.createServer(
-    { requestTimeout: 0 },
-    replayLinks.strip(createRequestHandler(gatewayOptions)),
-  )
+  const handleRequest = createRequestHandler(gatewayOptions)
+  const server = http.createServer({ requestTimeout: 0 }, replayLinks.strip(handleRequest))
   const handleUpgrade = replayLinks.strip(createUpgradeHandler(gatewayOptions))
   server.on('upgrade', handleUpgrade)
   server.on('connect', handleUpgrade)
@@ -271,6 +269,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
           [...openSockets].map((socket) => new Promise((resolve) => socket.once('close', resolve))),
         )
         policies.close()
+        handleRequest.close()
         target.agent.destroy()
         await mock?.close()
         store.close()

@@ -1,9 +1,10 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { IncomingMessage } from 'node:http'
+import { performance } from 'node:perf_hooks'
 import type { HeaderList } from '../../../shared/exchange'
 import type { ErrorCode } from '../../../shared/errors'
-import { flattenHeaders, forwardedRequestHeaders, toHeaderList } from './raw-headers'
+import { forwardableResponseHeaders, forwardedRequestHeaders } from './raw-headers'
 import { BodyCapture } from './body-capture'
 
 /** Where requests go, parsed once from the configured upstream URL. */
@@ -48,10 +49,9 @@ export interface ForwardCallbacks {
 export interface ForwardOptions {
   target: UpstreamTarget
   clientAddress: string
-  requestHeaders: HeaderList
   capture: BodyCapture
-  /** How long to wait for the upstream's response headers; 0 waits forever. */
-  headersTimeoutMs: number
+  /** Watches how long the upstream takes to send its response headers. */
+  deadlines: ResponseDeadlines
 }
 
 /**
@@ -64,20 +64,21 @@ export function forwardRequest(
   callbacks: ForwardCallbacks,
 ): http.ClientRequest {
   const { target } = options
-  const headers = forwardedRequestHeaders(options.requestHeaders, {
+  const method = req.method ?? 'GET'
+  const forwarded = forwardedRequestHeaders(req.rawHeaders, {
     upstreamHost: target.authority,
     clientAddress: options.clientAddress,
     proto: 'http',
-    method: req.method ?? 'GET',
+    method,
   })
 
   const upstreamReq = target.request({
     protocol: target.url.protocol,
     hostname: target.url.hostname,
     port: target.url.port,
-    method: req.method,
+    method,
     path: target.basePath + (req.url ?? '/'),
-    headers: flattenHeaders(headers) as unknown as http.OutgoingHttpHeaders,
+    headers: forwarded.headers as unknown as http.OutgoingHttpHeaders,
     agent: target.agent,
     setHost: false,
   })
@@ -89,35 +90,122 @@ export function forwardRequest(
     callbacks.onFailure(code, message)
   }
 
-  const timer =
-    options.headersTimeoutMs > 0
-      ? setTimeout(() => {
-          fail(
-            'UPSTREAM_TIMEOUT',
-            `${target.url.origin} sent no response within ${options.headersTimeoutMs} ms. Check that the upstream is healthy, or raise the upstream timeout.`,
-          )
-          upstreamReq.destroy()
-        }, options.headersTimeoutMs)
-      : undefined
+  const deadline = options.deadlines.watch(() => {
+    fail('UPSTREAM_TIMEOUT', options.deadlines.describeTimeout(target.url.origin))
+    upstreamReq.destroy()
+  })
 
   upstreamReq.on('response', (upstreamRes) => {
-    clearTimeout(timer)
+    deadline.done = true
     if (settled) {
       upstreamRes.resume()
       return
     }
     settled = true
-    callbacks.onResponse(upstreamRes, toHeaderList(upstreamRes.rawHeaders))
+    callbacks.onResponse(upstreamRes, forwardableResponseHeaders(upstreamRes.rawHeaders))
   })
 
   upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
-    clearTimeout(timer)
+    deadline.done = true
     fail('UPSTREAM_UNREACHABLE', describeConnectError(target.url.origin, error))
   })
 
-  req.on('data', (chunk: Buffer) => options.capture.push(chunk))
-  req.pipe(upstreamReq)
+  if (forwarded.hasBody) streamBody(req, upstreamReq, options.capture)
+  else upstreamReq.end()
   return upstreamReq
+}
+
+/** Copies the client's body to the upstream as it arrives, keeping a copy and the pace. */
+function streamBody(req: IncomingMessage, upstreamReq: http.ClientRequest, capture: BodyCapture) {
+  req.on('data', (chunk: Buffer) => {
+    capture.push(chunk)
+    if (!upstreamReq.write(chunk)) req.pause()
+  })
+  upstreamReq.on('drain', () => req.resume())
+  req.on('end', () => upstreamReq.end())
+}
+
+interface Deadline {
+  at: number
+  /** Set once the response headers arrived or the request failed: the deadline no longer applies. */
+  done: boolean
+  expire(): void
+}
+
+/**
+ * How long each forwarded request may wait for the upstream's response headers. Every request
+ * gets the same allowance, so deadlines expire in the order they were set: one queue and one
+ * timer serve them all, instead of a timer per request.
+ */
+export class ResponseDeadlines {
+  private readonly queue: Deadline[] = []
+  private head = 0
+  private timer: NodeJS.Timeout | undefined
+
+  /** `timeoutMs` 0 waits for ever. */
+  constructor(private readonly timeoutMs: number) {}
+
+  describeTimeout(origin: string): string {
+    return `${origin} sent no response within ${this.timeoutMs} ms. Check that the upstream is healthy, or raise the upstream timeout.`
+  }
+
+  /** Calls `expire` after the allowance, unless the returned deadline is marked done first. */
+  watch(expire: () => void): Deadline {
+    const deadline: Deadline = { at: performance.now() + this.timeoutMs, done: false, expire }
+    if (this.timeoutMs <= 0) return deadline
+    this.dropSettled()
+    this.queue.push(deadline)
+    this.timer ??= this.arm(this.timeoutMs)
+    return deadline
+  }
+
+  /** Stops the timer; deadlines still open never expire. */
+  close(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.queue.length = 0
+    this.head = 0
+  }
+
+  private arm(delayMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.expireDue(), Math.max(0, delayMs))
+    timer.unref()
+    return timer
+  }
+
+  private expireDue(): void {
+    this.timer = undefined
+    const now = performance.now()
+    while (this.head < this.queue.length) {
+      const deadline = this.queue[this.head]!
+      if (!deadline.done && deadline.at > now) break
+      this.head++
+      if (!deadline.done) {
+        deadline.done = true
+        deadline.expire()
+      }
+    }
+    this.compact()
+    const next = this.queue[this.head]
+    if (next) this.timer = this.arm(next.at - now)
+  }
+
+  // Most requests are answered long before their deadline, so the front of the queue is usually
+  // settled and can go at once; the queue then holds only what is actually waiting.
+  private dropSettled(): void {
+    while (this.head < this.queue.length && this.queue[this.head]!.done) this.head++
+    this.compact()
+  }
+
+  private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue.length = 0
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head)
+      this.head = 0
+    }
+  }
 }
 
 function describeConnectError(origin: string, error: NodeJS.ErrnoException): string {

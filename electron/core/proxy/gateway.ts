@@ -4,8 +4,8 @@ import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/e
 import { errorBody, type ErrorCode } from '../../../shared/errors'
 import type { Logger } from '../logger'
 import { BodyCapture } from './body-capture'
-import { forwardRequest, type UpstreamTarget } from './forward'
-import { flattenHeaders, normalizeAddress, stripHopByHop, toHeaderList } from './raw-headers'
+import { forwardRequest, ResponseDeadlines, type UpstreamTarget } from './forward'
+import { flattenHeaders, normalizeAddress, toHeaderList } from './raw-headers'
 
 /** One incoming request, as the policies see it before anything is answered. */
 export interface GatewayRequest {
@@ -88,6 +88,7 @@ interface Exchange {
 /** Creates the HTTP request handler at the heart of the proxy. */
 export function createRequestHandler(options: GatewayOptions) {
   const { clock, logger } = options
+  const deadlines = new ResponseDeadlines(options.headersTimeoutMs)
 
   const finish = (exchange: Exchange) => {
     if (exchange.recorded) return
@@ -193,14 +194,13 @@ export function createRequestHandler(options: GatewayOptions) {
       {
         target: options.target(),
         clientAddress: request.clientAddress,
-        requestHeaders: request.headers,
         capture: exchange.requestCapture,
-        headersTimeoutMs: options.headersTimeoutMs,
+        deadlines,
       },
       {
         onResponse(upstreamRes, upstreamHeaders) {
           const status = upstreamRes.statusCode ?? 502
-          const outcome = exchange.decision.respond(stripHopByHop(upstreamHeaders), status)
+          const outcome = exchange.decision.respond(upstreamHeaders, status)
           const headers = outcome.headers
           exchange.firstByteAt = clock()
           exchange.status = status
@@ -221,15 +221,7 @@ export function createRequestHandler(options: GatewayOptions) {
             )
             return
           }
-
-          upstreamRes.on('data', (chunk: Buffer) => exchange.responseCapture.push(chunk))
-          upstreamRes.on('close', () => {
-            if (upstreamRes.complete || exchange.errorCode !== undefined) return
-            exchange.errorCode = 'UPSTREAM_RESET'
-            exchange.errorMessage = `The upstream closed the connection after ${exchange.responseCapture.size} bytes of the response body.`
-            res.destroy()
-          })
-          upstreamRes.pipe(res)
+          relayBody(upstreamRes, res, exchange)
         },
         onFailure(code, message) {
           logger.debug(`${request.method} ${request.url}: ${message}`)
@@ -240,7 +232,7 @@ export function createRequestHandler(options: GatewayOptions) {
     )
   }
 
-  return function handleRequest(req: IncomingMessage, res: ServerResponse) {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse) => {
     try {
       handle(req, res)
     } catch (error) {
@@ -260,6 +252,29 @@ export function createRequestHandler(options: GatewayOptions) {
       res.end(body)
     }
   }
+  /** Stops watching for late upstream answers; requests still in flight are left to finish. */
+  handleRequest.close = () => deadlines.close()
+  return handleRequest
+}
+
+/**
+ * Streams the upstream's response body to the client, keeping a copy for the log, and marks the
+ * exchange when the upstream cuts the body short.
+ */
+function relayBody(upstreamRes: IncomingMessage, res: ServerResponse, exchange: Exchange) {
+  upstreamRes.on('data', (chunk: Buffer) => {
+    exchange.responseCapture.push(chunk)
+    if (res.write(chunk)) return
+    upstreamRes.pause()
+    res.once('drain', () => upstreamRes.resume())
+  })
+  upstreamRes.on('end', () => res.end())
+  upstreamRes.on('close', () => {
+    if (upstreamRes.complete || exchange.errorCode !== undefined) return
+    exchange.errorCode = 'UPSTREAM_RESET'
+    exchange.errorMessage = `The upstream closed the connection after ${exchange.responseCapture.size} bytes of the response body.`
+    res.destroy()
+  })
 }
 
 /** Tollgate is not an open proxy: a request naming another target is answered, not forwarded. */

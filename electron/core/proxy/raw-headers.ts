@@ -85,59 +85,99 @@ export interface ForwardingContext {
 /** Methods Node sends without body framing unless told otherwise. */
 const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
 
+/** The request's header lines as the upstream gets them, and whether a body follows them. */
+export interface ForwardedHeaders {
+  /** Flat `[name, value, ...]`, the form Node's writers take without rebuilding it. */
+  headers: string[]
+  /** False when the client's framing says the body is empty, so nothing needs to be read. */
+  hasBody: boolean
+}
+
 /**
  * The request headers as the upstream should see them: `Host` rewritten in place to the
  * upstream's authority, `X-Forwarded-*` added or extended, hop-by-hop fields dropped, everything
- * else untouched. Runs on every request, so it reads the list once and writes it once.
+ * else untouched. Runs on every request, so each name is lower-cased once.
  */
-export function forwardedRequestHeaders(list: HeaderList, context: ForwardingContext): HeaderList {
+export function forwardedRequestHeaders(
+  raw: readonly string[],
+  context: ForwardingContext,
+): ForwardedHeaders {
+  const count = raw.length >> 1
+  const lowerNames: string[] = new Array(count)
   let connectionNamed: Set<string> | undefined
   let chunked = false
-  let framed = false
-  for (const [name, value] of list) {
-    const lower = name.toLowerCase()
-    if (lower === 'content-length') framed = true
-    else if (lower === 'transfer-encoding') {
-      framed = true
-      chunked ||= value.trim().toLowerCase() === 'chunked'
-    } else if (lower === 'connection') {
+  let contentLength: string | undefined
+  for (let index = 0; index < count; index++) {
+    const lower = raw[index * 2]!.toLowerCase()
+    lowerNames[index] = lower
+    const value = raw[index * 2 + 1]!
+    if (lower === 'content-length') contentLength ??= value
+    else if (lower === 'transfer-encoding') chunked ||= value.trim().toLowerCase() === 'chunked'
+    else if (lower === 'connection') {
       connectionNamed ??= new Set()
       for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase())
     }
   }
 
-  const out: HeaderList = []
+  const out: string[] = []
   let originalHost: string | undefined
   let sawForwardedFor = false
   let sawForwardedHost = false
   let sawForwardedProto = false
-  for (const [name, value] of list) {
-    const lower = name.toLowerCase()
+  for (let index = 0; index < count; index++) {
+    const lower = lowerNames[index]!
+    const name = raw[index * 2]!
+    const value = raw[index * 2 + 1]!
     if (lower === 'transfer-encoding') {
       // Kept so Node frames the forwarded body the same way the client did.
-      if (chunked) out.push([name, 'chunked'])
+      if (chunked) out.push(name, 'chunked')
     } else if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) {
       continue
     } else if (lower === 'host') {
       // A request with several Host lines is malformed; only the first is kept, rewritten.
-      if (originalHost === undefined) out.push([name, context.upstreamHost])
+      if (originalHost === undefined) out.push(name, context.upstreamHost)
       originalHost ??= value
     } else if (lower === 'x-forwarded-for' && !sawForwardedFor) {
-      out.push([name, `${value}, ${context.clientAddress}`])
+      out.push(name, `${value}, ${context.clientAddress}`)
       sawForwardedFor = true
     } else {
       sawForwardedHost ||= lower === 'x-forwarded-host'
       sawForwardedProto ||= lower === 'x-forwarded-proto'
-      out.push([name, value])
+      out.push(name, value)
     }
   }
 
-  if (originalHost === undefined) out.unshift(['Host', context.upstreamHost])
-  if (!sawForwardedFor) out.push(['X-Forwarded-For', context.clientAddress])
-  if (!sawForwardedHost && originalHost !== undefined) out.push(['X-Forwarded-Host', originalHost])
-  if (!sawForwardedProto) out.push(['X-Forwarded-Proto', context.proto])
-  // Node frames a body-less POST from a raw header list as chunked; the client sent no body.
-  if (!framed && !BODYLESS_BY_DEFAULT.has(context.method)) out.push(['Content-Length', '0'])
+  if (originalHost === undefined) out.unshift('Host', context.upstreamHost)
+  if (!sawForwardedFor) out.push('X-Forwarded-For', context.clientAddress)
+  if (!sawForwardedHost && originalHost !== undefined) out.push('X-Forwarded-Host', originalHost)
+  if (!sawForwardedProto) out.push('X-Forwarded-Proto', context.proto)
+  // Without Content-Length or chunked framing an HTTP/1.1 request has no body. Node would frame
+  // a body-less POST written from a raw header list as chunked, so the length is stated instead.
+  const framed = chunked || contentLength !== undefined
+  if (!framed && !BODYLESS_BY_DEFAULT.has(context.method)) out.push('Content-Length', '0')
+  return { headers: out, hasBody: chunked || (framed && contentLength!.trim() !== '0') }
+}
+
+/**
+ * Pairs up the upstream's response header lines without the hop-by-hop fields and those its
+ * `Connection` names: the list the policies amend and the client gets.
+ */
+export function forwardableResponseHeaders(raw: readonly string[]): HeaderList {
+  let connectionNamed: Set<string> | undefined
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index]!
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
+    connectionNamed ??= new Set()
+    for (const token of raw[index + 1]!.split(',')) connectionNamed.add(token.trim().toLowerCase())
+  }
+
+  const out: HeaderList = []
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index]!
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) continue
+    out.push([name, raw[index + 1]!])
+  }
   return out
 }
 

@@ -98,6 +98,36 @@ describe('streams and failures', () => {
     expect(JSON.parse(response.body.toString()).error.code).toBe('UPSTREAM_TIMEOUT')
   })
 
+  it('gives every waiting request its own full allowance, and none to an answered one', async () => {
+    const upstream = await startServer((req, res) => {
+      if (req.url === '/fast') res.end('quick')
+      else if (req.url === '/late') setTimeout(() => res.end('late but in time'), 250)
+    })
+    cleanups.push(upstream.close)
+    const tollgate = await startProxy(upstream.url, { upstreamTimeoutMs: 400 })
+    const timed = async (path: string) => {
+      const started = performance.now()
+      const response = await send(tollgate.url, { path })
+      return { status: response.status, ms: performance.now() - started }
+    }
+
+    const first = timed('/hangs/1')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const [late, second, fast] = await Promise.all([
+      timed('/late'),
+      timed('/hangs/2'),
+      timed('/fast'),
+    ])
+
+    expect((await first).status).toBe(504)
+    expect((await first).ms).toBeGreaterThanOrEqual(390)
+    // Started 200 ms after the first, so it must not expire with it.
+    expect(second.status).toBe(504)
+    expect(second.ms).toBeGreaterThanOrEqual(390)
+    expect(late.status).toBe(200)
+    expect(fast.status).toBe(200)
+  })
+
   it('aborts the upstream request when the client goes away, and never writes a 502', async () => {
     let upstreamClosed = 0
     const upstream = await startServer((req, res) => {
