@@ -18,6 +18,24 @@ const MIN_HIDDEN = 8
  * Characters are counted as code points, so no surrogate pair is cut in half.
  */
 export function maskKey(key: string): string {
+  // Every request with a key is logged with its mask, and a developer uses a handful of keys.
+  let masked = recentMasks.get(key)
+  if (masked === undefined) {
+    masked = computeMask(key)
+    if (key.length <= REMEMBERED_KEY_LENGTH_MAX) {
+      if (recentMasks.size >= RECENT_MASKS_MAX) recentMasks.clear()
+      recentMasks.set(key, masked)
+    }
+  }
+  return masked
+}
+
+const RECENT_MASKS_MAX = 10_000
+// Longer keys are masked each time: thousands of them could hold megabytes.
+const REMEMBERED_KEY_LENGTH_MAX = 512
+const recentMasks = new Map<string, string>()
+
+function computeMask(key: string): string {
   const chars = Array.from(key)
   if (chars.length <= 4) return ELLIPSIS
   if (chars.length < LONG_KEY) return `${chars[0]}${ELLIPSIS}${chars.slice(-2).join('')}`

@@ -4,6 +4,7 @@
  */
 
 import { hash } from 'node:crypto'
+import { lowerCaseHeaderName, readRequestHeaderNames } from './cors-safelist'
 
 /**
  * Reads the API key from Node's flat `req.rawHeaders` (`[name, value, name, value, ...]`),
@@ -16,14 +17,14 @@ import { hash } from 'node:crypto'
  * Keys are returned exactly as sent, apart from the whitespace around them.
  */
 export function extractKey(rawHeaders: string[], headerNames: string[]): string | undefined {
+  const names = readRequestHeaderNames(rawHeaders).lower
   for (const headerName of headerNames) {
-    const wanted = headerName.toLowerCase()
-    const values = valuesOf(rawHeaders, wanted)
-    if (values.length > 1) return undefined
+    const wanted = lowerCaseHeaderName(headerName)
+    const found = findOnlyValue(rawHeaders, names, wanted)
+    if (found === REPEATED) return undefined
 
-    const value = values[0]
-    if (value === undefined) continue
-    const key = wanted === 'authorization' ? bearerToken(value) : value.trim()
+    if (found === undefined) continue
+    const key = wanted === 'authorization' ? bearerToken(found) : found.trim()
     if (key !== undefined && key !== '') return key
   }
   return undefined
@@ -35,36 +36,65 @@ export function extractKey(rawHeaders: string[], headerNames: string[]): string 
  * (`::ffff:127.0.0.1`) is shown in its IPv4 form, so one client keeps one bucket.
  */
 export function bucketFor(key: string | undefined, clientAddress: string): string {
-  if (key !== undefined && key !== '') return `key ${hashKey(key)}`
-  return `anonymous ${unmapAddress(clientAddress)}`
+  if (key !== undefined && key !== '') return remember(keyBuckets, key, keyBucketOf)
+  return remember(anonymousBuckets, clientAddress, anonymousBucketOf)
 }
+
+// Bucket names are looked up in the limiter's maps on every request: a remembered name is one
+// string with its hash already known, where a new one would be built and hashed each time.
+const keyBuckets = new Map<string, string>()
+const anonymousBuckets = new Map<string, string>()
+const keyBucketOf = (key: string) => `key ${hashKey(key)}`
+const anonymousBucketOf = (address: string) => `anonymous ${unmapAddress(address)}`
 
 /**
  * A stable, non-reversible id for a key: the first 16 hex characters of its SHA-256. Safe to
  * log and store where the key itself must not appear.
  */
 export function hashKey(key: string): string {
-  let hashed = recentHashes.get(key)
-  if (hashed === undefined) {
-    // A developer's traffic uses a handful of keys: hashing each once saves most of the cost.
-    if (recentHashes.size >= RECENT_HASH_LIMIT) recentHashes.clear()
-    hashed = hash('sha256', key, 'hex').slice(0, 16)
-    recentHashes.set(key, hashed)
-  }
-  return hashed
+  // A developer's traffic uses a handful of keys: hashing each once saves most of the cost.
+  return remember(recentHashes, key, sha256Prefix)
 }
 
-const RECENT_HASH_LIMIT = 10_000
 const recentHashes = new Map<string, string>()
+const sha256Prefix = (key: string) => hash('sha256', key, 'hex').slice(0, 16)
 
-function valuesOf(rawHeaders: string[], lowerName: string): string[] {
-  const values: string[] = []
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    if ((rawHeaders[index] as string).toLowerCase() === lowerName) {
-      values.push(rawHeaders[index + 1] as string)
+const RECENT_LIMIT = 10_000
+// Longer inputs are derived each time: thousands of them could hold megabytes.
+const REMEMBERED_INPUT_LENGTH_MAX = 512
+
+/** `derive(input)`, remembered for the last few thousand inputs. */
+function remember(
+  recent: Map<string, string>,
+  input: string,
+  derive: (input: string) => string,
+): string {
+  let derived = recent.get(input)
+  if (derived === undefined) {
+    derived = derive(input)
+    if (input.length <= REMEMBERED_INPUT_LENGTH_MAX) {
+      if (recent.size >= RECENT_LIMIT) recent.clear()
+      recent.set(input, derived)
     }
   }
-  return values
+  return derived
+}
+
+const REPEATED = Symbol('repeated')
+
+/** The one value of a header, undefined when absent, `REPEATED` when it appears more than once. */
+function findOnlyValue(
+  rawHeaders: string[],
+  lowerNames: readonly string[],
+  wanted: string,
+): string | typeof REPEATED | undefined {
+  let found: string | undefined
+  for (let index = 0; index < lowerNames.length; index++) {
+    if (lowerNames[index] !== wanted) continue
+    if (found !== undefined) return REPEATED
+    found = rawHeaders[2 * index + 1] as string
+  }
+  return found
 }
 
 function bearerToken(value: string): string | undefined {

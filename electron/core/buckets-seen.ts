@@ -17,6 +17,8 @@ const MAX_BUCKETS_SEEN = 10_000
 /** The buckets requests were charged to, kept while they still matter to the budget list. */
 export class BucketsSeen {
   private readonly buckets = new Map<string, BucketEntry>()
+  /** The bucket last noted, the map's last entry unless it has been deleted since. */
+  private newest?: string
   /** The per-key overrides by key hash, rebuilt whenever the config's overrides change. */
   private overridesFor?: RateLimitConfig['perKey']
   private overridesByHash = new Map<string, LimitOverride>()
@@ -31,11 +33,14 @@ export class BucketsSeen {
         lastSeenAt: now,
         refusals: new RefusalLog(),
       }
+      this.buckets.set(bucket, entry)
+    } else if (bucket !== this.newest) {
+      // Re-inserting keeps the map ordered by last activity, oldest first. The newest bucket is
+      // already last, and a busy key is noted many times in a row.
+      this.buckets.delete(bucket)
+      this.buckets.set(bucket, entry)
     }
-
-    // Re-inserting keeps the map ordered by last activity, oldest first.
-    this.buckets.delete(bucket)
-    this.buckets.set(bucket, entry)
+    this.newest = bucket
     entry.lastSeenAt = Math.max(entry.lastSeenAt, now)
     if (!decision.allowed) entry.refusals.add(now, decision.windowMs)
   }

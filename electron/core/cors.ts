@@ -6,7 +6,14 @@
 
 import type { CorsConfig } from '../../shared/config'
 import type { HeaderList } from '../../shared/exchange'
-import { findUnsafeHeaderNames, isSafelistedMethod } from './cors-safelist'
+import {
+  findUnsafeHeaderNames,
+  isSafelistedByValue,
+  isSafelistedMethod,
+  lowerCaseHeaderName,
+  readRequestHeaderNames,
+  type RequestHeaderNames,
+} from './cors-safelist'
 
 /** What CORS needs to know about one request, read from its raw header lines. */
 export interface CorsRequest {
@@ -67,19 +74,102 @@ const DRAFT_RATE_LIMIT_HEADERS = ['RateLimit-Policy', 'RateLimit']
 const PREFLIGHT_VARY = 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers'
 
 /**
- * Reads the CORS-relevant parts of a request from node's flat `[name, value, …]` header array,
- * in one pass: it runs on every request, most of which carry a dozen headers it ignores.
+ * Reads the CORS-relevant parts of a request from node's flat `[name, value, …]` header array.
+ * It runs on every request, and a client sends the same few requests over and over: when the
+ * method, the header names and the values CORS reads all match the last request with these
+ * names, that request's reading is reused.
  */
 export function readCorsRequest(method: string, rawHeaders: readonly string[]): CorsRequest {
+  const names = readRequestHeaderNames(rawHeaders)
+  let memo = corsReadings.get(names)
+  if (memo === undefined) {
+    memo = { valueIndexes: corsValueIndexes(names) }
+    corsReadings.set(names, memo)
+  }
+
+  const last = memo.last
+  if (last?.method === method && valuesMatch(rawHeaders, memo.valueIndexes, last.values)) {
+    return copyCorsRequest(last.request)
+  }
+  const request = readCorsRequestOnce(method, rawHeaders, names.lower)
+  const values = memo.valueIndexes.map((index) => rawHeaders[2 * index + 1]!)
+  memo.last = { method, values, request: copyCorsRequest(request) }
+  return request
+}
+
+/** The last reading for one list of header names, and which values it depends on. */
+interface CorsReadingMemo {
+  /** Indexes of the lines whose values readCorsRequest reads; the others count by name only. */
+  valueIndexes: number[]
+  last?: { method: string; values: string[]; request: CorsRequest }
+}
+
+// Keyed by the remembered list of names, so it lives exactly as long as that list is kept.
+const corsReadings = new WeakMap<RequestHeaderNames, CorsReadingMemo>()
+
+const VALUE_READ_HEADERS = new Set([
+  'origin',
+  'cookie',
+  'access-control-request-method',
+  'access-control-request-headers',
+])
+
+function corsValueIndexes(names: RequestHeaderNames): number[] {
+  const indexes: number[] = []
+  names.lower.forEach((name, index) => {
+    if (VALUE_READ_HEADERS.has(name)) indexes.push(index)
+  })
+  // Author headers other than these are unsafe whatever their value.
+  for (const index of names.authored) {
+    if (isSafelistedByValue(names.lower[index]!)) indexes.push(index)
+  }
+  return indexes
+}
+
+function valuesMatch(
+  rawHeaders: readonly string[],
+  indexes: readonly number[],
+  values: readonly string[],
+): boolean {
+  for (let i = 0; i < indexes.length; i++) {
+    if (rawHeaders[2 * indexes[i]! + 1] !== values[i]) return false
+  }
+  return true
+}
+
+/**
+ * A copy whose arrays the caller may change without touching the remembered reading. Spelled
+ * out in readCorsRequestOnce's order so every reading has the same shape and copies fast.
+ */
+function copyCorsRequest(request: CorsRequest): CorsRequest {
+  return {
+    method: request.method,
+    origin: request.origin,
+    originIsSingle: request.originIsSingle,
+    requestedMethod: request.requestedMethod,
+    requestedHeaders: [...request.requestedHeaders],
+    isPreflight: request.isPreflight,
+    hasCookie: request.hasCookie,
+    hasAuthorization: request.hasAuthorization,
+    unsafeHeaderNames: [...request.unsafeHeaderNames],
+  }
+}
+
+/** Reads the request in one pass: most requests carry a dozen headers it ignores. */
+function readCorsRequestOnce(
+  method: string,
+  rawHeaders: readonly string[],
+  names: readonly string[],
+): CorsRequest {
   let origins: string[] | undefined
   let requestedMethods: string[] | undefined
   let requestedHeaderLines: string[] | undefined
   let hasCookie = false
   let hasAuthorization = false
 
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase()
-    const value = rawHeaders[i + 1]!
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!
+    const value = rawHeaders[2 * index + 1]!
     if (name === 'origin') (origins ??= []).push(value)
     else if (name === 'cookie') hasCookie ||= value.trim() !== ''
     else if (name === 'authorization') hasAuthorization = true
@@ -112,7 +202,8 @@ export function readCorsRequest(method: string, rawHeaders: readonly string[]): 
 /** The values trimmed, empty ones dropped. */
 function nonEmpty(values: readonly string[] | undefined): string[] {
   const kept: string[] = []
-  for (const value of values ?? []) {
+  if (values === undefined) return kept
+  for (const value of values) {
     const trimmed = value.trim()
     if (trimmed !== '') kept.push(trimmed)
   }
@@ -136,13 +227,16 @@ export function isMethodAllowed(method: string, config: CorsConfig): boolean {
  * `*` covers every name but Authorization, and is literal when credentials are allowed.
  */
 export function findDisallowedHeaders(requested: readonly string[], config: CorsConfig): string[] {
-  const allowed = new Set(config.allowedHeaders.map((name) => name.toLowerCase()))
+  const disallowed: string[] = []
+  if (requested.length === 0) return disallowed
+  const allowed = lowerCaseSet(config.allowedHeaders)
   const wildcard = allowed.has('*') && !config.allowCredentials
 
-  return requested.filter((name) => {
-    const lower = name.toLowerCase()
-    return !allowed.has(lower) && !(wildcard && lower !== 'authorization')
-  })
+  for (const name of requested) {
+    const lower = lowerCaseHeaderName(name)
+    if (!allowed.has(lower) && !(wildcard && lower !== 'authorization')) disallowed.push(name)
+  }
+  return disallowed
 }
 
 /** Answers a preflight: 204 with the allow headers when every browser check passes, else 403. */
@@ -208,17 +302,22 @@ export function decideActualRequest(
   ]
   if (config.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true'])
 
-  const exposed = listExposedHeaders(config, options)
-  if (exposed.length > 0) headers.push(['Access-Control-Expose-Headers', exposed.join(', ')])
+  const exposeValue = options.draftRateLimitHeaders ? exposeValueWithDraft : exposeValueWithout
+  const exposed = exposeValue(config.exposeHeaders)
+  if (exposed !== '') headers.push(['Access-Control-Expose-Headers', exposed])
   return { outcome: 'allowed', headers }
 }
 
 /** Configured exposeHeaders first, then the rate-limit headers, without case-insensitive repeats. */
 export function listExposedHeaders(config: CorsConfig, options: CorsPolicyOptions = {}): string[] {
+  return listExposedNames(config.exposeHeaders, options.draftRateLimitHeaders === true)
+}
+
+function listExposedNames(exposeHeaders: readonly string[], draftRateLimitHeaders: boolean) {
   const names = [
-    ...config.exposeHeaders,
+    ...exposeHeaders,
     ...RATE_LIMIT_HEADERS,
-    ...(options.draftRateLimitHeaders ? DRAFT_RATE_LIMIT_HEADERS : []),
+    ...(draftRateLimitHeaders ? DRAFT_RATE_LIMIT_HEADERS : []),
   ]
   const seen = new Set<string>()
 
@@ -245,7 +344,7 @@ export function applyCorsToResponseHeaders(
   let varyCovered = false
 
   for (const line of upstreamHeaders) {
-    const name = line[0].toLowerCase()
+    const name = lowerCaseHeaderName(line[0])
     if (name.startsWith('access-control-')) continue
     if (name === 'vary') {
       lastVary = out.length
@@ -273,3 +372,39 @@ function allowOriginValue(origin: string, config: CorsConfig): string {
   const wildcardOnly = config.allowedOrigins.length === 1 && config.allowedOrigins[0] === '*'
   return wildcardOnly ? '*' : origin
 }
+
+/**
+ * A configured list derived once and reused while the list keeps the same items. Checking the
+ * items, not only the array, keeps the answer right even if a caller edits a config in place.
+ */
+interface ListMemo<T> {
+  items: readonly string[]
+  value: T
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function memoizeByList<T>(derive: (list: readonly string[]) => T) {
+  // Weak: a config that is replaced takes its derived values with it.
+  const memos = new WeakMap<readonly string[], ListMemo<T>>()
+  return (list: readonly string[]): T => {
+    const memo = memos.get(list)
+    if (memo !== undefined && sameItems(memo.items, list)) return memo.value
+    const value = derive(list)
+    memos.set(list, { items: [...list], value })
+    return value
+  }
+}
+
+/** The names in lower case, as a set; not to be modified. */
+const lowerCaseSet = memoizeByList(
+  (names) => new Set(names.map((name) => lowerCaseHeaderName(name))),
+)
+
+/** The Access-Control-Expose-Headers value for configured names, without and with the drafts. */
+const exposeValueWithout = memoizeByList((names) => listExposedNames(names, false).join(', '))
+const exposeValueWithDraft = memoizeByList((names) => listExposedNames(names, true).join(', '))

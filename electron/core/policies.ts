@@ -15,7 +15,7 @@ import {
   decidePreflight,
   readCorsRequest,
 } from './cors'
-import { isSafelistedMethod } from './cors-safelist'
+import { isSafelistedMethod, lowerCaseHeaderName } from './cors-safelist'
 import { PreflightTracker } from './preflight-tracker'
 import { judgeActualRequest, judgePreflight } from './verdict'
 import {
@@ -131,7 +131,7 @@ export function createPolicies(options: PolicyOptions) {
         const budgeted: HeaderList = []
         let upstreamReportsBudget = false
         for (const line of headers) {
-          const name = line[0].toLowerCase()
+          const name = lowerCaseHeaderName(line[0])
           if (name.includes('ratelimit')) {
             upstreamReportsBudget = true
             if (enforce && UPSTREAM_BUDGET_HEADERS.has(name)) continue

@@ -114,6 +114,8 @@ export class PreflightTracker {
    * (`browser-cache`), else `missing`.
    */
   matchActual(actual: ActualRequestKey): PreflightMatch {
+    // Clients that skip preflights (scripts, load tests) never leave one to look through.
+    if (this.entries.size === 0) return { source: 'missing' }
     const key = keyOf(actual.origin, actual.url)
     const list = this.prune(key, actual.time)
 
@@ -141,7 +143,8 @@ export class PreflightTracker {
   }
 
   private prune(key: string, now: number): Entry[] {
-    const list = this.entries.get(key) ?? []
+    const list = this.entries.get(key)
+    if (list === undefined) return []
     const live = list.filter((entry) => entry.expiresAt > now)
     this.entryCount -= list.length - live.length
 

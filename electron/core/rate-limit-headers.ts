@@ -4,6 +4,7 @@
  */
 
 import type { HeaderList, ObservedRateLimit, RateLimitDecision } from '../../shared/exchange'
+import { lowerCaseHeaderName } from './cors-safelist'
 
 /** The exact body of the 429 Tollgate answers itself, sent as `application/json`. */
 export const RATE_LIMITED_BODY = JSON.stringify({
@@ -111,7 +112,7 @@ function observe(
 
 function firstValue(headers: HeaderList, lowerName: string): string | undefined {
   for (const [name, value] of headers) {
-    if (name.toLowerCase() === lowerName) return value
+    if (lowerCaseHeaderName(name) === lowerName) return value
   }
   return undefined
 }

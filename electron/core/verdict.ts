@@ -15,7 +15,7 @@ import {
   type PreflightDecision,
   type PreflightFailure,
 } from './cors'
-import { isSafelistedMethod } from './cors-safelist'
+import { isSafelistedMethod, lowerCaseHeaderName } from './cors-safelist'
 import type { PreflightMatch } from './preflight-tracker'
 
 /** The `credentials` option of the page's fetch(); `include` sends cookies cross-origin. */
@@ -107,12 +107,45 @@ export function judgeActualRequest(input: ActualVerdictInput): CorsVerdict {
   const preflightBlock = checkPreflight(input, warnings)
   if (preflightBlock) return verdict(preflightBlock)
 
-  const responseBlock = checkResponse(input, request.origin, credentialed)
+  const response = readResponseCors(input.responseHeaders)
+  const responseBlock = checkResponse(input, response, request.origin, credentialed)
   if (responseBlock) return verdict(responseBlock)
 
-  const hidden = findHiddenHeaders(input.responseHeaders, credentialed)
+  const hidden = findHiddenHeaders(response, credentialed)
   if (hidden.length > 0) warnings.push(headersNotExposed(hidden))
   return verdict()
+}
+
+/** What the browser's CORS check reads from a response, gathered in one pass over it. */
+interface ResponseCors {
+  allowOrigin: string[]
+  allowCredentials: string[]
+  exposeHeaders: string[]
+  /** Names as sent of the lines script could want: not safelisted, not noise, not CORS. */
+  readableNames: string[]
+}
+
+function readResponseCors(headers: HeaderList): ResponseCors {
+  const response: ResponseCors = {
+    allowOrigin: [],
+    allowCredentials: [],
+    exposeHeaders: [],
+    readableNames: [],
+  }
+  for (const [name, value] of headers) {
+    const lower = lowerCaseHeaderName(name)
+    if (lower.startsWith('access-control-')) {
+      if (lower === 'access-control-allow-origin') response.allowOrigin.push(value)
+      else if (lower === 'access-control-allow-credentials') response.allowCredentials.push(value)
+      else if (lower === 'access-control-expose-headers') response.exposeHeaders.push(value)
+    } else if (
+      !SAFELISTED_RESPONSE_HEADERS.has(lower) &&
+      !UNINTERESTING_RESPONSE_HEADERS.has(lower)
+    ) {
+      response.readableNames.push(name)
+    }
+  }
+  return response
 }
 
 function describePreflightNeed(
@@ -138,12 +171,9 @@ function checkPreflight(
   const { request, config } = input
   if (!needsPreflightFor(request)) return undefined
   const match = input.preflight ?? { source: 'missing' }
-  const simulated: CorsRequest = {
-    ...request,
-    isPreflight: true,
-    requestedMethod: request.method,
-    requestedHeaders: request.unsafeHeaderNames,
-  }
+  // A preflight that passed, or one the browser still remembers, leaves nothing to explain.
+  if (match.source !== 'missing' && match.passed) return undefined
+  const simulated = simulatePreflight(request)
   const failure = findPreflightFailure(simulated, config)
 
   if (match.source === 'logged' && !match.passed) {
@@ -168,14 +198,32 @@ function checkPreflight(
   }
 }
 
+/**
+ * The preflight a browser would send before this request. Spelled out rather than spread: a
+ * spread of an object built by a spread is copied field by field the slow way.
+ */
+function simulatePreflight(request: CorsRequest): CorsRequest {
+  return {
+    method: request.method,
+    origin: request.origin,
+    originIsSingle: request.originIsSingle,
+    requestedMethod: request.method,
+    requestedHeaders: request.unsafeHeaderNames,
+    isPreflight: true,
+    hasCookie: request.hasCookie,
+    hasAuthorization: request.hasAuthorization,
+    unsafeHeaderNames: request.unsafeHeaderNames,
+  }
+}
+
 /** The browser's CORS check on the response: allowed origin first, then credentials. */
 function checkResponse(
   input: ActualVerdictInput,
+  response: ResponseCors,
   origin: string,
   credentialed: boolean,
 ): CorsFinding | undefined {
-  const allowOrigin = readHeader(input.responseHeaders, 'access-control-allow-origin')
-  const allowCredentials = readHeader(input.responseHeaders, 'access-control-allow-credentials')
+  const { allowOrigin, allowCredentials } = response
 
   if (allowOrigin.length === 0 && isOriginAllowed(origin, input.config.allowedOrigins)) {
     return {
@@ -315,16 +363,39 @@ function describeCredentials(request: CorsRequest, mode: CredentialsMode | undef
 }
 
 function preflightMissing(request: CorsRequest): CorsFinding {
-  const names = request.unsafeHeaderNames
-  const reasons = [
-    ...(isSafelistedMethod(request.method) ? [] : [`method ${request.method}`]),
-    ...(names.length > 0 ? [`${names.length > 1 ? 'headers' : 'header'} ${names.join(', ')}`] : []),
-  ]
   return {
     rule: 'preflight-missing',
-    detail: `A browser would send a preflight before this request (because of ${reasons.join(' and ')}), but Tollgate saw none from ${request.origin} for this URL. The client is probably not a browser, or the browser reused a preflight Tollgate did not see.`,
+    detail: describeMissingPreflight(request),
     fix: 'To see what a browser does, send the request from the page itself; scripts and API tools skip the preflight.',
   }
+}
+
+// Scripts and load tests skip preflights and send the same request over and over, so the last
+// explanation is kept for the next request with the same method, origin and header names.
+let lastMissingPreflight:
+  { method: string; origin: string | undefined; names: string[]; detail: string } | undefined
+
+function describeMissingPreflight(request: CorsRequest): string {
+  const { method, origin, unsafeHeaderNames: names } = request
+  const last = lastMissingPreflight
+  if (last?.method === method && last.origin === origin && sameItems(last.names, names)) {
+    return last.detail
+  }
+
+  const reasons: string[] = []
+  if (!isSafelistedMethod(method)) reasons.push(`method ${method}`)
+  if (names.length > 0) {
+    reasons.push(`${names.length > 1 ? 'headers' : 'header'} ${names.join(', ')}`)
+  }
+  const detail = `A browser would send a preflight before this request (because of ${reasons.join(' and ')}), but Tollgate saw none from ${origin} for this URL. The client is probably not a browser, or the browser reused a preflight Tollgate did not see.`
+  lastMissingPreflight = { method, origin, names: [...names], detail }
+  return detail
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function headersNotExposed(names: string[]): CorsFinding {
@@ -359,28 +430,44 @@ function refusedWithoutReason(): CorsFinding {
 }
 
 /** Response headers script cannot read: not safelisted, not exposed, not transport noise. */
-function findHiddenHeaders(headers: HeaderList, credentialed: boolean): string[] {
-  const exposed = new Set(
-    readHeader(headers, 'access-control-expose-headers')
-      .flatMap((value) => value.split(','))
-      .map((name) => name.trim().toLowerCase()),
-  )
+function findHiddenHeaders(response: ResponseCors, credentialed: boolean): string[] {
+  const hidden: string[] = []
+  if (response.readableNames.length === 0) return hidden
+  const exposed = exposedNames(response.exposeHeaders)
   // `*` exposes everything, but only to requests without credentials.
-  if (exposed.has('*') && !credentialed) return []
+  if (exposed.has('*') && !credentialed) return hidden
 
-  const hidden = new Map<string, string>()
-  for (const [name] of headers) {
-    const lower = name.toLowerCase()
-    const quiet =
-      SAFELISTED_RESPONSE_HEADERS.has(lower) ||
-      UNINTERESTING_RESPONSE_HEADERS.has(lower) ||
-      lower.startsWith('access-control-') ||
-      exposed.has(lower)
-    if (!quiet && !hidden.has(lower)) hidden.set(lower, name)
+  // Each name once, in the spelling of its first line.
+  let listed: Set<string> | undefined
+  for (const name of response.readableNames) {
+    const lower = lowerCaseHeaderName(name)
+    if (exposed.has(lower) || listed?.has(lower)) continue
+    listed ??= new Set()
+    listed.add(lower)
+    hidden.push(name)
   }
-  return [...hidden.values()]
+  return hidden
 }
 
-function readHeader(headers: HeaderList, lowerName: string): string[] {
-  return headers.filter(([name]) => name.toLowerCase() === lowerName).map(([, value]) => value)
+// Every response to an allowed origin carries the same Access-Control-Expose-Headers value, so
+// its parsed form is kept; bounded because an upstream's own values could vary without end.
+const EXPOSED_VALUES_MAX = 100
+const EXPOSED_VALUE_LENGTH_MAX = 1_000
+const exposedByValue = new Map<string, ReadonlySet<string>>()
+const NOTHING_EXPOSED: ReadonlySet<string> = new Set()
+
+/** The lower-case names Access-Control-Expose-Headers lines list. */
+function exposedNames(values: readonly string[]): ReadonlySet<string> {
+  if (values.length === 0) return NOTHING_EXPOSED
+  // Splitting the lines joined by commas gives the same items as splitting each line.
+  const joined = values.length === 1 ? values[0]! : values.join(',')
+  let names = exposedByValue.get(joined)
+  if (names === undefined) {
+    names = new Set(joined.split(',').map((name) => name.trim().toLowerCase()))
+    if (joined.length <= EXPOSED_VALUE_LENGTH_MAX) {
+      if (exposedByValue.size >= EXPOSED_VALUES_MAX) exposedByValue.clear()
+      exposedByValue.set(joined, names)
+    }
+  }
+  return names
 }
