@@ -1,20 +1,20 @@
 /**
  * Turns pending writes into a batch the writer runs in one transaction, and the writer's outcome
- * back into what the store reports. The batch is shaped to cross to the writer thread cheaply:
- * flat lists of plain values and strings, and one buffer of body bytes.
+ * back into what the store reports. The batch is shaped to cross to the writer thread cheaply
+ * (see `EncodedBatch`): encoding walks each exchange once and copies its strings and bytes once.
  */
 
 import type Database from 'better-sqlite3'
 import type { PendingWrite } from './pending-queue'
-import { INSERT_SQL, toInsertValues, toUpdate, updateSql, type WriteValue } from './rows'
+import { INSERT_SQL, toUpdate, updateSql, writeInsert } from './rows'
 import {
   createJobRunner,
   type BatchOutcome,
   type EncodedBatch,
-  type Value,
   type WriterError,
 } from './sql-writer.js'
 import type { LoggedExchange } from './types'
+import { ValueEncoder } from './value-encoder'
 
 export interface BatchResult {
   /** The exchanges inserted, in order. */
@@ -34,109 +34,63 @@ export interface PreparedBatch {
   unbindable: { write: PendingWrite; error: Error }[]
 }
 
-/** One statement's values, with an update's id last. */
-function toBound(write: PendingWrite): { sql: string; values: WriteValue[] } | undefined {
-  if (write.type === 'insert') return { sql: INSERT_SQL, values: toInsertValues(write.exchange) }
+/** Writes one write's values to `encoder`; returns its SQL, or undefined when it sets nothing. */
+function encodeWrite(write: PendingWrite, encoder: ValueEncoder): string | undefined {
+  if (write.type === 'insert') {
+    writeInsert(write.exchange, encoder)
+    return INSERT_SQL
+  }
 
   const { columns, values } = toUpdate(write.patch)
   if (columns.length === 0) return undefined
-  return { sql: updateSql(columns), values: [...values, write.id] }
-}
-
-// What SQLite refuses would fail in the writer anyway; a function or a symbol would not even
-// cross to the writer thread, and would take the whole batch with it.
-function checkBindable(value: unknown): void {
-  if (value === null || value === undefined || value instanceof Uint8Array) return
-  if (Array.isArray(value)) return
-  const type = typeof value
-  if (type === 'string' || type === 'number' || type === 'bigint') return
-  throw new TypeError(
-    `a ${type} cannot be stored; SQLite takes numbers, strings, bigints, byte arrays and null`,
-  )
-}
-
-// Cloning strings to another thread is a copy; JSON.stringify scans every character, and
-// cloning the nested arrays themselves costs more than both.
-// Indexed loops: this runs for every header of every exchange, on the proxy's thread.
-function isPlainList(list: unknown[]): list is [string, string][] {
-  for (let index = 0; index < list.length; index++) {
-    const pair = list[index]
-    if (!Array.isArray(pair) || pair.length !== 2) return false
-    if (typeof pair[0] !== 'string' || typeof pair[1] !== 'string') return false
-  }
-  return true
+  for (const value of values) encoder.write(value)
+  encoder.write(write.id)
+  return updateSql(columns)
 }
 
 /** Converts `writes` into one batch; a write whose values cannot be made is left out. */
 export function prepareBatch(writes: PendingWrite[]): PreparedBatch {
-  const prepared: PreparedBatch = {
-    batch: {
-      statements: [],
-      steps: [],
-      values: [],
-      lists: [],
-      listStrings: [],
-      blobs: [],
-      blobBytes: new Uint8Array(0),
-    },
-    transfer: [],
-    steps: [],
-    unbindable: [],
-  }
-  const { statements, steps, values, lists, listStrings, blobs } = prepared.batch
+  const encoder = new ValueEncoder(writes.length)
+  const statements: string[] = []
   const statementIndex = new Map<string, number>()
-  const blobParts: Uint8Array[] = []
-  let blobSize = 0
+  const steps = new Int32Array(writes.length * 2)
+  const stepWrites: PendingWrite[] = []
+  const unbindable: PreparedBatch['unbindable'] = []
 
   for (const write of writes) {
-    let bound: ReturnType<typeof toBound>
+    let sql: string | undefined
+    encoder.begin()
     try {
-      bound = toBound(write)
-      for (const value of bound?.values ?? []) checkBindable(value)
+      sql = encodeWrite(write, encoder)
     } catch (error) {
-      prepared.unbindable.push({ write, error: error as Error })
+      encoder.abort()
+      unbindable.push({ write, error: error as Error })
       continue
     }
-    if (!bound) continue
+    if (sql === undefined) {
+      encoder.abort()
+      continue
+    }
 
-    let statement = statementIndex.get(bound.sql)
+    let statement = statementIndex.get(sql)
     if (statement === undefined) {
-      statement = statements.push(bound.sql) - 1
-      statementIndex.set(bound.sql, statement)
+      statement = statements.push(sql) - 1
+      statementIndex.set(sql, statement)
     }
-    steps.push(statement, bound.values.length)
-    prepared.steps.push(write)
-
-    // Bodies are copied into one buffer that moves to the writer whole: a body is often a view
-    // into a larger buffer, which cloning would copy in full.
-    for (const value of bound.values) {
-      if (value instanceof Uint8Array) {
-        blobs.push(values.length, value.byteLength)
-        blobParts.push(value)
-        blobSize += value.byteLength
-        values.push(null)
-      } else if (Array.isArray(value) && isPlainList(value)) {
-        lists.push(values.length, value.length)
-        for (let index = 0; index < value.length; index++) {
-          const pair = value[index]!
-          listStrings.push(pair[0], pair[1])
-        }
-        values.push(null)
-      } else {
-        values.push(Array.isArray(value) ? JSON.stringify(value) : ((value ?? null) as Value))
-      }
-    }
+    steps[stepWrites.length * 2] = statement
+    steps[stepWrites.length * 2 + 1] = encoder.end()
+    stepWrites.push(write)
   }
 
-  const blobBytes = new Uint8Array(blobSize)
-  let offset = 0
-  for (const part of blobParts) {
-    blobBytes.set(part, offset)
-    offset += part.byteLength
+  const { values, transfer } = encoder.finish()
+  const usedSteps = steps.subarray(0, stepWrites.length * 2)
+  transfer.push(steps.buffer)
+  return {
+    batch: { statements, steps: usedSteps, ...values },
+    transfer,
+    steps: stepWrites,
+    unbindable,
   }
-  prepared.batch.blobBytes = blobBytes
-  prepared.transfer.push(blobBytes.buffer)
-  return prepared
 }
 
 /** What a batch did, from the writer's outcome. */

@@ -29,17 +29,8 @@ export function createRecordedEvents(logger: Logger): RecordedEvents {
     emit(result, reader) {
       if (listeners.size === 0) return
 
-      const summaries = new Map<number, LoggedSummary>()
-      for (const exchange of result.inserted) summaries.set(exchange.id, toSummary(exchange))
-      // An update changes what the UI shows, so the row is sent again as it now reads.
-      if (result.updated.size > 0 && reader) {
-        for (const summary of reader.summaries([...result.updated])) {
-          summaries.set(summary.id, summary)
-        }
-      }
-      if (summaries.size === 0) return
-
-      const batch = [...summaries.values()]
+      const batch = summarise(result, reader)
+      if (batch.length === 0) return
       for (const listener of listeners) {
         try {
           listener(batch)
@@ -49,4 +40,15 @@ export function createRecordedEvents(logger: Logger): RecordedEvents {
       }
     },
   }
+}
+
+function summarise(result: BatchResult, reader: Reader | undefined): LoggedSummary[] {
+  // Inserted ids are distinct (the primary key saw to it): only updates can repeat one.
+  if (result.updated.size === 0 || !reader) return result.inserted.map(toSummary)
+
+  const summaries = new Map<number, LoggedSummary>()
+  for (const exchange of result.inserted) summaries.set(exchange.id, toSummary(exchange))
+  // An update changes what the UI shows, so the row is sent again as it now reads.
+  for (const summary of reader.summaries([...result.updated])) summaries.set(summary.id, summary)
+  return [...summaries.values()]
 }

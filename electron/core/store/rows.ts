@@ -1,65 +1,86 @@
 /**
  * How an exchange maps onto a row of `exchanges` and back. Serialisation happens at write time,
- * never when the proxy records: here, except for header lists, which travel to the writer as
- * lists and become JSON text there (sql-writer.js), off the proxy's thread.
+ * never when the proxy records.
  */
 
 import type { ErrorCode } from '../../../shared/errors'
 import type { ExchangeKind, HeaderList } from '../../../shared/exchange'
+import { HeaderListJson } from './header-json'
 import type { ExchangePatch, ExchangeTimings, LoggedExchange, LoggedSummary } from './types'
 
 type Value = string | number | Uint8Array | null
-/** A value as the writer takes it. */
+/** A value as the writer takes it; a list is stored as its JSON text. */
 export type WriteValue = Value | HeaderList
 type Field = keyof Omit<LoggedExchange, 'id'>
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value))
 const optional = <T extends WriteValue>(value: T | undefined): T | null => value ?? null
-const flag = (value: boolean): number => (value ? 1 : 0)
+const flag = (value: boolean | undefined): number => (value ? 1 : 0)
+// Each column keeps its own: a request's headers repeat the previous request's, not its response's.
+const requestHeaderJson = new HeaderListJson()
+const responseHeaderJson = new HeaderListJson()
+const headers = (lists: HeaderListJson, value: HeaderList | undefined) =>
+  Array.isArray(value) ? lists.stringify(value) : optional(value)
+
+/** Reads one field of an exchange (or a patch, where it is present) as its column holds it. */
+type FieldWriter = (exchange: ExchangePatch) => WriteValue | undefined
 
 // One entry per field, in column order: the single place that knows a field's column and format.
-const FIELDS: {
-  [K in Field]-?: [column: string, write: (value: LoggedExchange[K]) => WriteValue]
-} = {
-  kind: ['kind', (value) => value],
-  startedAt: ['started_at', (value) => value],
-  firstByteAt: ['first_byte_at', optional],
-  endedAt: ['ended_at', optional],
-  method: ['method', (value) => value],
-  url: ['url', (value) => value],
-  httpVersion: ['http_version', (value) => value],
-  status: ['status', optional],
-  clientAddress: ['client_address', (value) => value],
-  keyMasked: ['key_masked', optional],
-  keyHash: ['key_hash', optional],
-  origin: ['origin', optional],
-  requestHeaders: ['request_headers', optional],
-  responseHeaders: ['response_headers', optional],
-  requestBodySize: ['request_body_size', (value) => value],
-  requestBodyTruncated: ['request_body_truncated', flag],
-  responseBodySize: ['response_body_size', (value) => value],
-  responseBodyTruncated: ['response_body_truncated', flag],
-  errorCode: ['error_code', optional],
-  errorMessage: ['error_message', optional],
-  rateLimit: ['rate_limit', json],
-  upstreamRateLimit: ['upstream_rate_limit', json],
-  cors: ['cors', json],
-  pairedId: ['paired_id', optional],
-  session: ['session', optional],
-  replayOf: ['replay_of', optional],
-  timings: ['timings', json],
-  requestBody: ['request_body', (value) => value],
-  responseBody: ['response_body', (value) => value],
+// Each writer reads its own property, so every property read stays specialised to its field: this
+// runs for every exchange on the proxy's thread.
+const FIELDS: { [K in Field]-?: [column: string, write: FieldWriter] } = {
+  kind: ['kind', (exchange) => exchange.kind],
+  startedAt: ['started_at', (exchange) => exchange.startedAt],
+  firstByteAt: ['first_byte_at', (exchange) => optional(exchange.firstByteAt)],
+  endedAt: ['ended_at', (exchange) => optional(exchange.endedAt)],
+  method: ['method', (exchange) => exchange.method],
+  url: ['url', (exchange) => exchange.url],
+  httpVersion: ['http_version', (exchange) => exchange.httpVersion],
+  status: ['status', (exchange) => optional(exchange.status)],
+  clientAddress: ['client_address', (exchange) => exchange.clientAddress],
+  keyMasked: ['key_masked', (exchange) => optional(exchange.keyMasked)],
+  keyHash: ['key_hash', (exchange) => optional(exchange.keyHash)],
+  origin: ['origin', (exchange) => optional(exchange.origin)],
+  requestHeaders: [
+    'request_headers',
+    (exchange) => headers(requestHeaderJson, exchange.requestHeaders),
+  ],
+  responseHeaders: [
+    'response_headers',
+    (exchange) => headers(responseHeaderJson, exchange.responseHeaders),
+  ],
+  requestBodySize: ['request_body_size', (exchange) => exchange.requestBodySize],
+  requestBodyTruncated: [
+    'request_body_truncated',
+    (exchange) => flag(exchange.requestBodyTruncated),
+  ],
+  responseBodySize: ['response_body_size', (exchange) => exchange.responseBodySize],
+  responseBodyTruncated: [
+    'response_body_truncated',
+    (exchange) => flag(exchange.responseBodyTruncated),
+  ],
+  errorCode: ['error_code', (exchange) => optional(exchange.errorCode)],
+  errorMessage: ['error_message', (exchange) => optional(exchange.errorMessage)],
+  rateLimit: ['rate_limit', (exchange) => json(exchange.rateLimit)],
+  upstreamRateLimit: ['upstream_rate_limit', (exchange) => json(exchange.upstreamRateLimit)],
+  cors: ['cors', (exchange) => json(exchange.cors)],
+  pairedId: ['paired_id', (exchange) => optional(exchange.pairedId)],
+  session: ['session', (exchange) => optional(exchange.session)],
+  replayOf: ['replay_of', (exchange) => optional(exchange.replayOf)],
+  timings: ['timings', (exchange) => json(exchange.timings)],
+  requestBody: ['request_body', (exchange) => exchange.requestBody],
+  responseBody: ['response_body', (exchange) => exchange.responseBody],
 }
 
 const FIELD_NAMES = Object.keys(FIELDS) as Field[]
+const FIELD_WRITERS = FIELD_NAMES.map((name) => FIELDS[name][1])
 
-/** Columns an insert writes, in the order `toInsertValues` returns them. */
+/** Columns an insert writes, in the order `writeInsert` writes them. */
 export const INSERT_COLUMNS = ['id', ...FIELD_NAMES.map((name) => FIELDS[name][0]), 'cors_outcome']
 
 const PLACEHOLDERS = INSERT_COLUMNS.map(() => '?').join(', ')
 
-/** The statement that inserts one exchange, bound with `toInsertValues`. */
+/** The statement that inserts one exchange, bound with what `writeInsert` writes. */
 export const INSERT_SQL = `INSERT INTO exchanges (${INSERT_COLUMNS.join(', ')}) VALUES (${PLACEHOLDERS})`
 
 /** The statement that sets `columns` of one exchange, bound with their values, then the id. */
@@ -73,12 +94,6 @@ export const SUMMARY_COLUMNS = INSERT_COLUMNS.filter(
   (column) => column !== 'request_body' && column !== 'response_body' && column !== 'timings',
 )
 
-function writeField(name: Field, exchange: ExchangePatch): WriteValue {
-  // Each writer accepts its own field's type; the table above is what ties the two together.
-  const write = FIELDS[name][1] as (value: unknown) => WriteValue
-  return write(exchange[name])
-}
-
 // Stored beside the verdict so lists can filter on it with an index. A request without Origin is
 // not a CORS request by definition, verdict or not.
 function deriveOutcome(exchange: ExchangePatch): string | null {
@@ -86,12 +101,16 @@ function deriveOutcome(exchange: ExchangePatch): string | null {
   return exchange.origin === undefined ? 'not-cors' : null
 }
 
-/** The bound values of an insert, in `INSERT_COLUMNS` order. */
-export function toInsertValues(exchange: LoggedExchange): WriteValue[] {
-  const values: WriteValue[] = [exchange.id]
-  for (const name of FIELD_NAMES) values.push(writeField(name, exchange))
-  values.push(deriveOutcome(exchange))
-  return values
+/** Takes an insert's values one at a time, in `INSERT_COLUMNS` order. */
+export interface ValueSink {
+  write(value: WriteValue | undefined): void
+}
+
+/** Writes the bound values of an insert to `sink`, in `INSERT_COLUMNS` order. */
+export function writeInsert(exchange: LoggedExchange, sink: ValueSink): void {
+  sink.write(exchange.id)
+  for (const write of FIELD_WRITERS) sink.write(write(exchange))
+  sink.write(deriveOutcome(exchange))
 }
 
 /** The columns and values an update sets. Unknown keys are ignored. */
@@ -99,9 +118,9 @@ export function toUpdate(patch: ExchangePatch): { columns: string[]; values: Wri
   const columns: string[] = []
   const values: WriteValue[] = []
   for (const name of Object.keys(patch)) {
-    if (!(name in FIELDS)) continue
+    if (!Object.hasOwn(FIELDS, name)) continue
     columns.push(FIELDS[name as Field][0])
-    values.push(writeField(name as Field, patch))
+    values.push(FIELDS[name as Field][1](patch) ?? null)
   }
 
   if ('cors' in patch) {
@@ -169,8 +188,43 @@ export function fromRow(row: Row): LoggedExchange {
   return exchange
 }
 
-/** What listeners get for a freshly recorded exchange: the same object minus its bodies. */
+/** Every field of `T`, optional ones included, so that leaving one out does not compile. */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] }
+
+/**
+ * What listeners get for a freshly recorded exchange: its fields without the bodies and timings.
+ * Spelled out because this runs for every exchange on the proxy's thread, and copying with a
+ * rest pattern costs many times as much.
+ */
 export function toSummary(exchange: LoggedExchange): LoggedSummary {
-  const { requestBody: _request, responseBody: _response, timings: _timings, ...summary } = exchange
+  const summary: EveryField<LoggedSummary> = {
+    id: exchange.id,
+    kind: exchange.kind,
+    startedAt: exchange.startedAt,
+    firstByteAt: exchange.firstByteAt,
+    endedAt: exchange.endedAt,
+    method: exchange.method,
+    url: exchange.url,
+    httpVersion: exchange.httpVersion,
+    status: exchange.status,
+    clientAddress: exchange.clientAddress,
+    keyMasked: exchange.keyMasked,
+    keyHash: exchange.keyHash,
+    origin: exchange.origin,
+    requestHeaders: exchange.requestHeaders,
+    responseHeaders: exchange.responseHeaders,
+    requestBodySize: exchange.requestBodySize,
+    requestBodyTruncated: exchange.requestBodyTruncated,
+    responseBodySize: exchange.responseBodySize,
+    responseBodyTruncated: exchange.responseBodyTruncated,
+    errorCode: exchange.errorCode,
+    errorMessage: exchange.errorMessage,
+    rateLimit: exchange.rateLimit,
+    upstreamRateLimit: exchange.upstreamRateLimit,
+    cors: exchange.cors,
+    pairedId: exchange.pairedId,
+    session: exchange.session,
+    replayOf: exchange.replayOf,
+  }
   return summary
 }

@@ -9,24 +9,34 @@ export type Value = string | number | bigint | Uint8Array | null
 
 /**
  * Writes ready to bind, in the order they must apply, shaped to cross to another thread cheaply:
- * flat lists of plain values and strings, and every blob's bytes in one transferable buffer.
- * Header lists arrive as strings and are stored as the JSON text of `[name, value][]`.
+ * typed arrays that move instead of being copied, two strings holding every text value, and one
+ * buffer holding every blob. Cloning a few large values costs far less than cloning many small
+ * ones, and the writer takes each value back out with a substring or a view, never a parse.
  */
 export interface EncodedBatch {
   /** SQL of each statement the batch runs. */
   statements: string[]
   /** Per write, two entries: the index of its statement, then how many values it binds. */
-  steps: number[]
-  /** Every write's values back to back; a list's or a blob's place holds null until then. */
-  values: Value[]
-  /** Per header list, two entries: its index in `values`, then how many name-value pairs. */
-  lists: number[]
-  /** The lists' names and values back to back, in the order of `lists`. */
-  listStrings: string[]
-  /** Per blob, two entries: its index in `values`, then its length in bytes. */
-  blobs: number[]
-  /** The blobs' bytes back to back, in the order of `blobs`. */
+  steps: Int32Array
+  /**
+   * Per value, in binding order: how it is stored, one of `VALUE_KIND`. `REPEAT` stands for the
+   * text the previous write bound at the same place, so texts that consecutive writes share
+   * cross once.
+   */
+  kinds: Uint8Array
+  /** Per value: a number itself, a text's length in UTF-16 units, a blob's length in bytes. */
+  numbers: Float64Array
+  /** The `TEXT` values back to back (header lists and other JSON already as their JSON text). */
+  text: string
+  /**
+   * The `WIDE_TEXT` values back to back: those with a character beyond Latin-1. V8 stores such a
+   * string with two bytes per character, and so would it store all the text joined to one.
+   */
+  wideText: string
+  /** The blob values back to back. */
   blobBytes: Uint8Array
+  /** Values of kind `OTHER` (bigints), in order. */
+  others: Value[]
 }
 
 export interface WriterError {
@@ -72,6 +82,17 @@ export interface WriterReply {
 }
 
 export const RETENTION_CHUNK: number
+
+/** The kinds of value an `EncodedBatch` carries. */
+export const VALUE_KIND: {
+  readonly NULL: 0
+  readonly NUMBER: 1
+  readonly TEXT: 2
+  readonly WIDE_TEXT: 3
+  readonly REPEAT: 4
+  readonly BLOB: 5
+  readonly OTHER: 6
+}
 
 export function isDataError(error: unknown): boolean
 

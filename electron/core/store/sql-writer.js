@@ -21,6 +21,17 @@
 /** Rows one trim deletes at most; about 5 ms of work with 1 KiB bodies on a small VM. */
 export const RETENTION_CHUNK = 1_000
 
+/** The kinds of value an encoded batch carries, as `EncodedBatch.kinds` numbers them. */
+export const VALUE_KIND = Object.freeze({
+  NULL: 0,
+  NUMBER: 1,
+  TEXT: 2,
+  WIDE_TEXT: 3,
+  REPEAT: 4,
+  BLOB: 5,
+  OTHER: 6,
+})
+
 const DATA_ERRORS = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG', 'SQLITE_RANGE']
 
 /**
@@ -94,17 +105,14 @@ function createBatchRunner(db) {
   /** @param {EncodedBatch} batch */
   const run = (batch) => {
     const statements = batch.statements.map(prepare)
-    const values = placeValues(batch)
+    const values = createValueReader(batch)
     /** @type {BatchOutcome} */
     const outcome = { rejected: [] }
-    let offset = 0
     for (let step = 0; step * 2 < batch.steps.length; step++) {
       const statement = /** @type {import('better-sqlite3').Statement} */ (
         statements[batch.steps[step * 2] ?? 0]
       )
-      const count = batch.steps[step * 2 + 1] ?? 0
-      const bound = values.slice(offset, offset + count)
-      offset += count
+      const bound = values.next(batch.steps[step * 2 + 1] ?? 0)
       // A failed statement undoes only itself, so the rest of the batch can still commit.
       try {
         statement.run(bound)
@@ -121,28 +129,44 @@ function createBatchRunner(db) {
 }
 
 /**
- * The batch's values with each header list put back in its place as JSON text, and each blob as
- * a view of the packed bytes.
+ * Takes a batch's values back out, one write's worth at a time: texts as substrings of the
+ * batch's texts (or the previous write's text, when repeated), blobs as views of its bytes.
  * @param {EncodedBatch} batch
  */
-function placeValues(batch) {
-  const { values, lists, listStrings, blobs } = batch
-  let at = 0
-  for (let index = 0; index < lists.length; index += 2) {
-    const pairs = []
-    for (let left = lists[index + 1] ?? 0; left > 0; left--, at += 2) {
-      pairs.push([listStrings[at], listStrings[at + 1]])
-    }
-    values[lists[index] ?? 0] = JSON.stringify(pairs)
+function createValueReader(batch) {
+  const { kinds, numbers, text, wideText, blobBytes, others } = batch
+  let index = 0
+  let textAt = 0
+  let wideAt = 0
+  let blobAt = 0
+  let otherAt = 0
+  /** @type {import('./sql-writer').Value[]} */
+  let previous = []
+
+  /** @param {number} at the value's place in its write */
+  const read = (at) => {
+    const kind = kinds[index]
+    const number = numbers[index] ?? 0
+    index++
+    if (kind === VALUE_KIND.REPEAT) return previous[at] ?? null
+    if (kind === VALUE_KIND.TEXT) return text.substring(textAt, (textAt += number))
+    if (kind === VALUE_KIND.WIDE_TEXT) return wideText.substring(wideAt, (wideAt += number))
+    if (kind === VALUE_KIND.NUMBER) return number
+    if (kind === VALUE_KIND.BLOB) return blobBytes.subarray(blobAt, (blobAt += number))
+    if (kind === VALUE_KIND.OTHER) return others[otherAt++] ?? null
+    return null
   }
 
-  let start = 0
-  for (let index = 0; index < blobs.length; index += 2) {
-    const end = start + (blobs[index + 1] ?? 0)
-    values[blobs[index] ?? 0] = batch.blobBytes.subarray(start, end)
-    start = end
+  return {
+    /** @param {number} count */
+    next(count) {
+      /** @type {import('./sql-writer').Value[]} */
+      const bound = new Array(count)
+      for (let at = 0; at < count; at++) bound[at] = read(at)
+      previous = bound
+      return bound
+    },
   }
-  return values
 }
 
 /**
