@@ -24,6 +24,9 @@ export interface ConnectionOptions {
   busyTimeoutMs: number
 }
 
+/** Bytes per page of a newly created log. */
+export const PAGE_SIZE = 16_384
+
 /**
  * Opens and migrates the log at `file`. Throws a TollgateError `DB_UNAVAILABLE` naming the file
  * and the fix when it cannot be used.
@@ -40,6 +43,9 @@ export function openConnection(file: string, options: ConnectionOptions): Connec
 
   try {
     refuseForeignDatabase(db, file)
+    // Rows carry a few KiB of header text, and each page is one write to the WAL: larger pages
+    // mean fewer writes per row. Only a new, empty file takes it; an existing log keeps its own.
+    db.pragma(`page_size = ${PAGE_SIZE}`)
     // WAL lets the UI read while the writer thread writes.
     if (!inMemory) db.pragma('journal_mode = WAL')
     for (const pragma of connectionPragmas(options.busyTimeoutMs)) db.pragma(pragma)

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { TollgateError } from '../../../shared/errors'
 import { silentLogger } from '../../../electron/core/logger'
 import { MIGRATIONS, openStore } from '../../../electron/core/store'
+import { PAGE_SIZE } from '../../../electron/core/store/connection'
 import { applyMigrations } from '../../../electron/core/store/migrations'
 import { makeExchange, makeRecordingLogger, makeTempDir } from './helpers'
 
@@ -46,6 +47,29 @@ describe('migrations', () => {
         hash: createHash('sha256').update(migration.sql).digest('hex'),
       })),
     )
+  })
+
+  it('creates a log with large pages, and keeps the page size of an existing one', () => {
+    openStore({ path: temp.file, logger: silentLogger }).close()
+    const older = `${temp.file}.older`
+    const raw = openRaw(older)
+    raw.pragma('page_size = 4096')
+    raw.pragma('journal_mode = WAL')
+    raw.exec('CREATE TABLE unrelated (x)')
+    raw.exec('DROP TABLE unrelated')
+    raw.close()
+    const reopened = openStore({ path: older, logger: silentLogger })
+    reopened.record(makeExchange(reopened.nextId()))
+    reopened.close()
+
+    const pageSize = (file: string) => {
+      const db = openRaw(file)
+      const size = db.pragma('page_size', { simple: true })
+      db.close()
+      return size
+    }
+    expect(pageSize(temp.file)).toBe(PAGE_SIZE)
+    expect(pageSize(older)).toBe(4096)
   })
 
   it('keeps the rows of an existing log when opened again', () => {
