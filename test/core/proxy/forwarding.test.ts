@@ -218,3 +218,42 @@ describe('forwarding', () => {
     })
   })
 })
+
+describe('large bodies at the reader’s pace', () => {
+  const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  const big = Buffer.alloc(16 * 1024 * 1024, 0)
+  for (let index = 0; index < big.length; index += 4096) big[index] = index % 251
+
+  it('relays 16 MiB each way to a reader that pauses, byte for byte', async () => {
+    let uploaded = ''
+    const { tollgate } = await setUp((req, res) => {
+      // Read the upload slowly at first, so the body has to wait at Tollgate's side.
+      req.pause()
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      setTimeout(() => req.resume(), 300)
+      req.on('end', () => {
+        uploaded = sha(Buffer.concat(chunks))
+        res.writeHead(200, { 'Content-Length': big.length })
+        res.end(big)
+      })
+    })
+
+    const downloaded = await new Promise<Buffer>((resolve, reject) => {
+      const req = http.request(`${tollgate.url}/bulk`, { method: 'POST' }, (res) => {
+        // The client also waits before reading, so the answer has to wait at Tollgate's side.
+        res.pause()
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => resolve(Buffer.concat(chunks)))
+        void pause(300).then(() => res.resume())
+      })
+      req.on('error', reject)
+      req.end(big)
+    })
+
+    expect(uploaded).toBe(sha(big))
+    expect(sha(downloaded)).toBe(sha(big))
+  })
+})
