@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react'
 import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
+import { TextField } from '../../components/fields'
 import { buildEdit, toEditDraft, type EditDraft } from './exchange-edit'
 import { replaySetup } from './replay-store'
 
@@ -47,24 +48,20 @@ export function ExchangeEditor({ id }: { id: number }) {
   return (
     <div className="exchange-editor" role="group" aria-label={`Edit exchange #${id}`}>
       <div className="field-row">
-        <div className="field method-field">
-          <label htmlFor="edit-method">Method</label>
-          <input
-            id="edit-method"
-            className="input mono"
-            value={draft.method}
-            onChange={(event) => change({ method: event.target.value })}
-          />
-        </div>
-        <div className="field url-field">
-          <label htmlFor="edit-url">URL (path and query)</label>
-          <input
-            id="edit-url"
-            className="input mono"
-            value={draft.url}
-            onChange={(event) => change({ url: event.target.value })}
-          />
-        </div>
+        <TextField
+          id="edit-method"
+          label="Method"
+          className="method-field"
+          value={draft.method}
+          onChange={(value) => change({ method: value })}
+        />
+        <TextField
+          id="edit-url"
+          label="URL (path and query)"
+          className="url-field"
+          value={draft.url}
+          onChange={(value) => change({ url: value })}
+        />
       </div>
       <div className="field">
         <label htmlFor="edit-headers">Headers, one "Name: value" per line</label>

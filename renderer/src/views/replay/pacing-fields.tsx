@@ -1,4 +1,5 @@
 import { useStore } from '../../api/external-store'
+import { RadioChoice } from '../../components/fields'
 import type { PacingDraft, SpeedChoice } from './replay-setup'
 import { replaySetup } from './replay-store'
 
@@ -19,15 +20,13 @@ export function PacingFields({ disabled }: { disabled: boolean }) {
     <fieldset className="pacing" disabled={disabled}>
       <legend>Pacing</legend>
       <div className="choice">
-        <label className="choice-name">
-          <input
-            type="radio"
-            name="pacing"
-            checked={pacing.mode === 'original'}
-            onChange={() => set({ mode: 'original' })}
-          />
+        <RadioChoice
+          group="pacing"
+          checked={pacing.mode === 'original'}
+          onSelect={() => set({ mode: 'original' })}
+        >
           Original timing
-        </label>
+        </RadioChoice>
         <div className="segmented" role="group" aria-label="Speed">
           {SPEEDS.map((speed) => (
             <button
@@ -54,15 +53,13 @@ export function PacingFields({ disabled }: { disabled: boolean }) {
         <span className="hint">recorded gaps divided by the speed</span>
       </div>
       <div className="choice">
-        <label className="choice-name">
-          <input
-            type="radio"
-            name="pacing"
-            checked={pacing.mode === 'rate'}
-            onChange={() => set({ mode: 'rate' })}
-          />
+        <RadioChoice
+          group="pacing"
+          checked={pacing.mode === 'rate'}
+          onSelect={() => set({ mode: 'rate' })}
+        >
           Fixed rate
-        </label>
+        </RadioChoice>
         <input
           className="input mono short"
           aria-label="Requests a second"
@@ -74,15 +71,13 @@ export function PacingFields({ disabled }: { disabled: boolean }) {
         <span className="hint">requests a second, evenly spaced</span>
       </div>
       <div className="choice">
-        <label className="choice-name">
-          <input
-            type="radio"
-            name="pacing"
-            checked={pacing.mode === 'fastest'}
-            onChange={() => set({ mode: 'fastest' })}
-          />
+        <RadioChoice
+          group="pacing"
+          checked={pacing.mode === 'fastest'}
+          onSelect={() => set({ mode: 'fastest' })}
+        >
           As fast as possible
-        </label>
+        </RadioChoice>
         <span className="hint">limited only by the concurrency cap</span>
       </div>
       <div className="choice">

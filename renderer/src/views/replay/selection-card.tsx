@@ -4,6 +4,7 @@ import { appStore, showView } from '../../api/app-store'
 import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
 import { StatusCell } from '../traffic/traffic-columns'
+import { RadioChoice } from '../../components/fields'
 import { ExchangeEditor } from './exchange-editor'
 import { describeFilter, type SelectionMode } from './replay-setup'
 import { knownSessions, replaySetup } from './replay-store'
@@ -23,15 +24,13 @@ export function SelectionCard() {
       <h2 id="selection-heading">What to replay</h2>
       <div className="choices" role="radiogroup" aria-label="Selection">
         <div className="choice">
-          <label className="choice-name">
-            <input
-              type="radio"
-              name="selection"
-              checked={setup.mode === 'filter'}
-              onChange={() => setMode('filter')}
-            />
+          <RadioChoice
+            group="selection"
+            checked={setup.mode === 'filter'}
+            onSelect={() => setMode('filter')}
+          >
             Traffic filter
-          </label>
+          </RadioChoice>
           <span className="choice-detail">{describeFilter(filter, describeKey)}</span>
           <button type="button" className="link" onClick={() => showView('traffic')}>
             change in Traffic
@@ -39,15 +38,13 @@ export function SelectionCard() {
         </div>
 
         <div className="choice">
-          <label className="choice-name">
-            <input
-              type="radio"
-              name="selection"
-              checked={setup.mode === 'session'}
-              onChange={() => setMode('session')}
-            />
+          <RadioChoice
+            group="selection"
+            checked={setup.mode === 'session'}
+            onSelect={() => setMode('session')}
+          >
             Session
-          </label>
+          </RadioChoice>
           <input
             className="input mono"
             aria-label="Session name"
@@ -65,15 +62,13 @@ export function SelectionCard() {
         </div>
 
         <div className="choice">
-          <label className="choice-name">
-            <input
-              type="radio"
-              name="selection"
-              checked={setup.mode === 'exchange'}
-              onChange={() => setMode('exchange')}
-            />
+          <RadioChoice
+            group="selection"
+            checked={setup.mode === 'exchange'}
+            onSelect={() => setMode('exchange')}
+          >
             One exchange
-          </label>
+          </RadioChoice>
           {exchangeId === undefined ? (
             <span className="choice-detail muted">none selected: pick a row in Traffic</span>
           ) : (

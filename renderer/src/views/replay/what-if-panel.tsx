@@ -4,6 +4,7 @@ import { parseDuration } from '../../../../shared/config-validate'
 import { appStore } from '../../api/app-store'
 import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
+import { TextField } from '../../components/fields'
 import {
   buildPolicyChange,
   describePolicy,
@@ -90,25 +91,21 @@ export function WhatIfPanel() {
         times: nothing is sent. Edit the policy to see what another one would change.
       </p>
       <div className="field-row policy-fields">
-        <div className="field narrow">
-          <label htmlFor="what-if-limit">Requests per window</label>
-          <input
-            id="what-if-limit"
-            className="input mono"
-            inputMode="numeric"
-            value={draft.limit}
-            onChange={(event) => edit({ limit: event.target.value })}
-          />
-        </div>
-        <div className="field narrow">
-          <label htmlFor="what-if-window">Window</label>
-          <input
-            id="what-if-window"
-            className="input mono"
-            value={draft.window}
-            onChange={(event) => edit({ window: event.target.value })}
-          />
-        </div>
+        <TextField
+          id="what-if-limit"
+          label="Requests per window"
+          className="narrow"
+          inputMode="numeric"
+          value={draft.limit}
+          onChange={(value) => edit({ limit: value })}
+        />
+        <TextField
+          id="what-if-window"
+          label="Window"
+          className="narrow"
+          value={draft.window}
+          onChange={(value) => edit({ window: value })}
+        />
         <div className="field origins-field">
           <label htmlFor="what-if-origins">Allowed origins, one per line</label>
           <textarea

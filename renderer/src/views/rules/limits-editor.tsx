@@ -3,6 +3,7 @@ import type { RateLimitConfig } from '../../../../shared/config'
 import { parseDuration } from '../../../../shared/config-validate'
 import { maskKey } from '../../../../shared/keys'
 import { formatWindow } from '../../lib/format'
+import { TextField } from '../../components/fields'
 
 /** The rate-limit settings as typed: text until saved, so half-typed numbers survive. */
 export interface LimitsDraft {
@@ -96,26 +97,23 @@ export function LimitsEditor({ draft, onChange }: LimitsEditorProps) {
   return (
     <div className="limits-editor">
       <div className="field-row">
-        <div className="field narrow">
-          <label htmlFor="limit">Requests per window</label>
-          <input
-            id="limit"
-            className="input mono"
-            inputMode="numeric"
-            value={draft.limit}
-            onChange={(e) => set({ limit: e.target.value })}
-          />
-        </div>
-        <div className="field narrow">
-          <label htmlFor="window">Window</label>
-          <input
-            id="window"
-            className="input mono"
-            value={draft.window}
-            onChange={(e) => set({ window: e.target.value })}
-          />
+        <TextField
+          id="limit"
+          label="Requests per window"
+          className="narrow"
+          inputMode="numeric"
+          value={draft.limit}
+          onChange={(value) => set({ limit: value })}
+        />
+        <TextField
+          id="window"
+          label="Window"
+          className="narrow"
+          value={draft.window}
+          onChange={(value) => set({ window: value })}
+        >
           <WindowHint text={draft.window} />
-        </div>
+        </TextField>
       </div>
       <label className="checkbox">
         <input
