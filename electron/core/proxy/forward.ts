@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import type { HeaderList } from '../../../shared/exchange'
 import type { ErrorCode } from '../../../shared/errors'
-import { forwardableResponseHeaders, forwardedRequestHeaders } from './raw-headers'
+import { forwardedRequestHeaders, stripHopByHop, toHeaderList } from './raw-headers'
 import { BodyCapture } from './body-capture'
 
 /** Where requests go, parsed once from the configured upstream URL. */
@@ -102,7 +102,7 @@ export function forwardRequest(
       return
     }
     settled = true
-    callbacks.onResponse(upstreamRes, forwardableResponseHeaders(upstreamRes.rawHeaders))
+    callbacks.onResponse(upstreamRes, stripHopByHop(toHeaderList(upstreamRes.rawHeaders)))
   })
 
   upstreamReq.on('error', (error: NodeJS.ErrnoException) => {

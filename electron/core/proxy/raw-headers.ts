@@ -45,32 +45,28 @@ export function singleHeader(list: HeaderList, name: string): string | undefined
   return values.length === 1 ? values[0] : undefined
 }
 
-/**
- * Drops hop-by-hop fields and those the `Connection` field names. A `Transfer-Encoding: chunked`
- * line is kept when `keepChunked` is set, so Node frames a forwarded body the same way.
- */
-export function stripHopByHop(list: HeaderList, keepChunked = false): HeaderList {
+/** Drops hop-by-hop fields and those the `Connection` field names. */
+export function stripHopByHop(list: HeaderList): HeaderList {
   let connectionNamed: Set<string> | undefined
   for (const [name, value] of list) {
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
-    connectionNamed ??= new Set()
-    for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase())
+    if (name.length === 10 && name.toLowerCase() === 'connection') {
+      connectionNamed = addConnectionTokens(connectionNamed, value)
+    }
   }
 
   const out: HeaderList = []
   for (const line of list) {
     const lower = line[0].toLowerCase()
-    if (
-      keepChunked &&
-      lower === 'transfer-encoding' &&
-      line[1].trim().toLowerCase() === 'chunked'
-    ) {
-      out.push(line)
-    } else if (!HOP_BY_HOP.has(lower) && !connectionNamed?.has(lower)) {
-      out.push(line)
-    }
+    if (!HOP_BY_HOP.has(lower) && !connectionNamed?.has(lower)) out.push(line)
   }
   return out
+}
+
+/** Adds the field names a `Connection` value lists, in lower case, to `named`. */
+function addConnectionTokens(named: Set<string> | undefined, value: string): Set<string> {
+  const tokens = named ?? new Set<string>()
+  for (const token of value.split(',')) tokens.add(token.trim().toLowerCase())
+  return tokens
 }
 
 export interface ForwardingContext {
@@ -113,10 +109,7 @@ export function forwardedRequestHeaders(
     const value = raw[index * 2 + 1]!
     if (lower === 'content-length') contentLength ??= value
     else if (lower === 'transfer-encoding') chunked ||= value.trim().toLowerCase() === 'chunked'
-    else if (lower === 'connection') {
-      connectionNamed ??= new Set()
-      for (const token of value.split(',')) connectionNamed.add(token.trim().toLowerCase())
-    }
+    else if (lower === 'connection') connectionNamed = addConnectionTokens(connectionNamed, value)
   }
 
   const out: string[] = []
@@ -156,29 +149,6 @@ export function forwardedRequestHeaders(
   const framed = chunked || contentLength !== undefined
   if (!framed && !BODYLESS_BY_DEFAULT.has(context.method)) out.push('Content-Length', '0')
   return { headers: out, hasBody: chunked || (framed && contentLength!.trim() !== '0') }
-}
-
-/**
- * Pairs up the upstream's response header lines without the hop-by-hop fields and those its
- * `Connection` names: the list the policies amend and the client gets.
- */
-export function forwardableResponseHeaders(raw: readonly string[]): HeaderList {
-  let connectionNamed: Set<string> | undefined
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index]!
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue
-    connectionNamed ??= new Set()
-    for (const token of raw[index + 1]!.split(',')) connectionNamed.add(token.trim().toLowerCase())
-  }
-
-  const out: HeaderList = []
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index]!
-    const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) continue
-    out.push([name, raw[index + 1]!])
-  }
-  return out
 }
 
 /** Strips the IPv4-mapped prefix Node puts on IPv4 peers of a dual-stack socket. */
