@@ -4,8 +4,8 @@
  */
 
 import type { ErrorCode } from '../../../shared/errors'
-import type { ExchangeKind, HeaderList } from '../../../shared/exchange'
-import { HeaderListJson } from './header-json'
+import type { ExchangeKind, HeaderList, RateLimitDecision } from '../../../shared/exchange'
+import { HeaderListJson, RepeatedJson } from './header-json'
 import type { ExchangePatch, ExchangeTimings, LoggedExchange, LoggedSummary } from './types'
 
 type Value = string | number | Uint8Array | null
@@ -13,7 +13,12 @@ type Value = string | number | Uint8Array | null
 export type WriteValue = Value | HeaderList
 type Field = keyof Omit<LoggedExchange, 'id'>
 
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value))
+// Each structured column keeps its own previous value to compare with.
+const corsJson = new RepeatedJson()
+const upstreamRateLimitJson = new RepeatedJson()
+const timingsJson = new RepeatedJson()
+const json = (column: RepeatedJson, value: unknown): string | null =>
+  value === undefined ? null : (column.stringify(value) ?? null)
 const optional = <T extends WriteValue>(value: T | undefined): T | null => value ?? null
 const flag = (value: boolean | undefined): number => (value ? 1 : 0)
 // Each column keeps its own: a request's headers repeat the previous request's, not its response's.
@@ -21,6 +26,27 @@ const requestHeaderJson = new HeaderListJson()
 const responseHeaderJson = new HeaderListJson()
 const headers = (lists: HeaderListJson, value: HeaderList | undefined) =>
   Array.isArray(value) ? lists.stringify(value) : optional(value)
+
+let lastBucket = ''
+let lastBucketJson = '""'
+const jsonNumber = (value: number) => (Number.isFinite(value) ? String(value) : 'null')
+
+/**
+ * A rate-limit decision as JSON, its fields in the order the limiter sets them. Written out by
+ * hand: the budget changes with every request, so no text repeats, and this runs for every one.
+ */
+export function rateLimitJson(decision: RateLimitDecision | undefined): string | null {
+  if (decision === undefined || (decision as unknown) === null) return null
+  if (decision.bucket !== lastBucket) {
+    lastBucket = decision.bucket
+    lastBucketJson = JSON.stringify(decision.bucket)
+  }
+  const retryAfter =
+    decision.retryAfterSeconds === undefined
+      ? ''
+      : `,"retryAfterSeconds":${jsonNumber(decision.retryAfterSeconds)}`
+  return `{"bucket":${lastBucketJson},"allowed":${decision.allowed === true},"limit":${jsonNumber(decision.limit)},"windowMs":${jsonNumber(decision.windowMs)},"remaining":${jsonNumber(decision.remaining)},"resetAt":${jsonNumber(decision.resetAt)}${retryAfter},"enforced":${decision.enforced === true}}`
+}
 
 /** Reads one field of an exchange (or a patch, where it is present) as its column holds it. */
 type FieldWriter = (exchange: ExchangePatch) => WriteValue | undefined
@@ -61,13 +87,16 @@ const FIELDS: { [K in Field]-?: [column: string, write: FieldWriter] } = {
   ],
   errorCode: ['error_code', (exchange) => optional(exchange.errorCode)],
   errorMessage: ['error_message', (exchange) => optional(exchange.errorMessage)],
-  rateLimit: ['rate_limit', (exchange) => json(exchange.rateLimit)],
-  upstreamRateLimit: ['upstream_rate_limit', (exchange) => json(exchange.upstreamRateLimit)],
-  cors: ['cors', (exchange) => json(exchange.cors)],
+  rateLimit: ['rate_limit', (exchange) => rateLimitJson(exchange.rateLimit)],
+  upstreamRateLimit: [
+    'upstream_rate_limit',
+    (exchange) => json(upstreamRateLimitJson, exchange.upstreamRateLimit),
+  ],
+  cors: ['cors', (exchange) => json(corsJson, exchange.cors)],
   pairedId: ['paired_id', (exchange) => optional(exchange.pairedId)],
   session: ['session', (exchange) => optional(exchange.session)],
   replayOf: ['replay_of', (exchange) => optional(exchange.replayOf)],
-  timings: ['timings', (exchange) => json(exchange.timings)],
+  timings: ['timings', (exchange) => json(timingsJson, exchange.timings)],
   requestBody: ['request_body', (exchange) => exchange.requestBody],
   responseBody: ['response_body', (exchange) => exchange.responseBody],
 }

@@ -4,9 +4,10 @@ import type { HeaderList } from '../../../shared/exchange'
 import { silentLogger } from '../../../electron/core/logger'
 import { openStore, type LoggedExchange } from '../../../electron/core/store'
 import { createBatchWriter } from '../../../electron/core/store/batch-writer'
-import { HeaderListJson } from '../../../electron/core/store/header-json'
+import { HeaderListJson, RepeatedJson } from '../../../electron/core/store/header-json'
 import { applyMigrations } from '../../../electron/core/store/migrations'
 import type { PendingWrite } from '../../../electron/core/store/pending-queue'
+import { rateLimitJson } from '../../../electron/core/store/rows'
 import { makeExchange, makeTempDir } from './helpers'
 
 let temp: ReturnType<typeof makeTempDir>
@@ -55,6 +56,97 @@ describe('HeaderListJson', () => {
     ]
 
     for (const list of lists) expect(json.stringify(list)).toBe(JSON.stringify(list))
+  })
+})
+
+describe('RepeatedJson', () => {
+  it('gives exactly what JSON.stringify gives, value after value', () => {
+    const json = new RepeatedJson()
+    const verdict = () => ({
+      outcome: 'allowed',
+      blocking: undefined,
+      warnings: [{ rule: 'preflight-missing', detail: 'from "x"', fix: 'send it' }],
+      preflight: { needed: true, source: 'missing' },
+    })
+    class Finding {
+      toJSON() {
+        return 'custom'
+      }
+    }
+    const values: unknown[] = [
+      verdict(),
+      verdict(),
+      { ...verdict(), outcome: 'blocked' },
+      { ...verdict(), warnings: [] },
+      {
+        ...verdict(),
+        warnings: [{ rule: 'preflight-missing', detail: 'from "y"', fix: 'send it' }],
+      },
+      { warnings: [], outcome: 'allowed', preflight: { needed: true, source: 'missing' } },
+      { outcome: 'allowed', warnings: [], preflight: { needed: true, source: 'missing' } },
+      { outcome: 'allowed', warnings: [], preflight: { needed: true, source: 'missing' } },
+      { outcome: 'allowed', warnings: [undefined, () => 1], count: NaN },
+      { outcome: 'allowed', warnings: [undefined, () => 1], count: NaN },
+      { outcome: 'allowed', warnings: [null, null], count: null },
+      { outcome: 'allowed', when: new Date(0), finding: new Finding() },
+      { outcome: 'allowed', when: '1970-01-01T00:00:00.000Z', finding: 'custom' },
+      { outcome: 'allowed', when: new Date(1), finding: new Finding() },
+      { outcome: 'allowed', zero: -0, big: 1e21, list: [1, '1', true] },
+      { outcome: 'allowed', zero: 0, big: 1e21, list: ['1', 1, true] },
+      { outcome: 'allowed', zero: 0, big: 1e21, list: ['1', 1, true], extra: undefined },
+      { outcome: 'allowed', zero: 0, big: 1e21, list: ['1', 1, true], extra: 'now' },
+      'text',
+      'text',
+      7,
+      null,
+      [],
+    ]
+
+    for (const value of values) expect(json.stringify(value)).toBe(JSON.stringify(value))
+  })
+
+  it('notices a logged object changed in place before the next one is written', () => {
+    const json = new RepeatedJson()
+    const verdict = { outcome: 'allowed', warnings: [{ rule: 'a' }] }
+    expect(json.stringify(verdict)).toBe(JSON.stringify(verdict))
+    verdict.warnings[0] = { rule: 'b' }
+    expect(json.stringify(verdict)).toBe('{"outcome":"allowed","warnings":[{"rule":"b"}]}')
+  })
+})
+
+describe('rateLimitJson', () => {
+  it('writes what JSON.stringify writes for the decisions the limiter makes', () => {
+    const allowed = {
+      bucket: 'key "ab\\cd"',
+      allowed: true,
+      limit: 60,
+      windowMs: 60_000,
+      remaining: 59,
+      resetAt: 1_796_419_060_600.5,
+      enforced: true,
+    }
+    const refused = {
+      bucket: 'anonymous 127.0.0.1',
+      allowed: false,
+      limit: 60,
+      windowMs: 60_000,
+      remaining: 0,
+      resetAt: 1_796_419_060_600,
+      retryAfterSeconds: 12,
+      enforced: true,
+    }
+    const observing = { ...allowed, remaining: 0, enforced: false }
+
+    for (const decision of [
+      allowed,
+      refused,
+      allowed,
+      observing,
+      { ...refused, limit: Infinity },
+    ]) {
+      expect(rateLimitJson(decision)).toBe(JSON.stringify(decision))
+    }
+    expect(rateLimitJson(undefined)).toBeNull()
   })
 })
 
