@@ -1,38 +1,51 @@
 /**
- * Turns pending writes into a batch the writer runs in one transaction, and the writer's outcome
- * back into what the store reports. The batch is shaped to cross to the writer thread cheaply
- * (see `EncodedBatch`): encoding walks each exchange once and copies its strings and bytes once.
+ * Turns writes into batches the writer runs in one transaction, and the writer's outcome back into
+ * what the store reports. Each write is encoded as it is added (see `EncodedBatch`), so a batch
+ * waiting for the writer holds a few large values, not every exchange it will insert.
  */
 
 import type Database from 'better-sqlite3'
 import type { PendingWrite } from './pending-queue'
-import { INSERT_SQL, toUpdate, updateSql, writeInsert } from './rows'
+import { INSERT_SQL, toSummary, toUpdate, updateSql, writeInsert } from './rows'
 import {
   createJobRunner,
   type BatchOutcome,
   type EncodedBatch,
   type WriterError,
 } from './sql-writer.js'
-import type { LoggedExchange } from './types'
+import type { LoggedSummary } from './types'
 import { ValueEncoder } from './value-encoder'
 
+/** What the store still needs to know about a write once it is encoded. */
+export interface WriteNote {
+  type: PendingWrite['type']
+  id: number
+  /** Kept only when someone listens for recorded exchanges. */
+  summary?: LoggedSummary
+}
+
 export interface BatchResult {
-  /** The exchanges inserted, in order. */
-  inserted: LoggedExchange[]
+  /** Summaries of the inserted exchanges that kept one, in order. */
+  inserted: LoggedSummary[]
   /** Ids an update touched. */
   updated: Set<number>
-  rejected: { write: PendingWrite; error: Error }[]
+  rejected: { id: number; error: Error }[]
 }
 
 export interface PreparedBatch {
   batch: EncodedBatch
-  /** Buffers the batch can hand over instead of copying. */
-  transfer: ArrayBuffer[]
   /** The write behind each of the batch's steps. */
-  steps: PendingWrite[]
+  steps: WriteNote[]
   /** Writes whose values cannot be bound at all, left out of the batch. */
-  unbindable: { write: PendingWrite; error: Error }[]
+  unbindable: { id: number; error: Error }[]
+  /** Writes added: steps and unbindable ones. */
+  writes: number
+  /** Of those, inserts. */
+  inserts: number
 }
+
+// Room for this many writes at first; the encoder grows for more.
+const INITIAL_WRITES = 64
 
 /** Writes one write's values to `encoder`; returns its SQL, or undefined when it sets nothing. */
 function encodeWrite(write: PendingWrite, encoder: ValueEncoder): string | undefined {
@@ -48,49 +61,89 @@ function encodeWrite(write: PendingWrite, encoder: ValueEncoder): string | undef
   return updateSql(columns)
 }
 
-/** Converts `writes` into one batch; a write whose values cannot be made is left out. */
-export function prepareBatch(writes: PendingWrite[]): PreparedBatch {
-  const encoder = new ValueEncoder(writes.length)
-  const statements: string[] = []
-  const statementIndex = new Map<string, number>()
-  const steps = new Int32Array(writes.length * 2)
-  const stepWrites: PendingWrite[] = []
-  const unbindable: PreparedBatch['unbindable'] = []
+/** One batch in the making: writes are encoded as they are added, in order. */
+export class BatchBuilder {
+  private readonly encoder: ValueEncoder
+  private readonly statements: string[] = []
+  private readonly statementIndex = new Map<string, number>()
+  private steps: Int32Array
+  private readonly notes: WriteNote[] = []
+  private readonly unbindable: PreparedBatch['unbindable'] = []
+  private inserts = 0
 
-  for (const write of writes) {
+  constructor(capacity: number) {
+    const writes = Math.max(1, Math.min(capacity, INITIAL_WRITES))
+    this.encoder = new ValueEncoder(writes)
+    this.steps = new Int32Array(writes * 2)
+  }
+
+  /** Writes added so far, bound or not. */
+  get size(): number {
+    return this.notes.length + this.unbindable.length
+  }
+
+  /** Encodes `write`; with `keepSummary`, an insert's summary is kept for listeners. */
+  add(write: PendingWrite, keepSummary: boolean): void {
+    const id = write.type === 'insert' ? write.exchange.id : write.id
+    if (write.type === 'insert') this.inserts++
+
     let sql: string | undefined
-    encoder.begin()
+    this.encoder.begin()
     try {
-      sql = encodeWrite(write, encoder)
+      sql = encodeWrite(write, this.encoder)
     } catch (error) {
-      encoder.abort()
-      unbindable.push({ write, error: error as Error })
-      continue
+      this.encoder.abort()
+      this.unbindable.push({ id, error: error as Error })
+      return
     }
     if (sql === undefined) {
-      encoder.abort()
-      continue
+      this.encoder.abort()
+      return
     }
 
-    let statement = statementIndex.get(sql)
+    let statement = this.statementIndex.get(sql)
     if (statement === undefined) {
-      statement = statements.push(sql) - 1
-      statementIndex.set(sql, statement)
+      statement = this.statements.push(sql) - 1
+      this.statementIndex.set(sql, statement)
     }
-    steps[stepWrites.length * 2] = statement
-    steps[stepWrites.length * 2 + 1] = encoder.end()
-    stepWrites.push(write)
+    const step = this.notes.length
+    if (step * 2 === this.steps.length) this.growSteps()
+    this.steps[step * 2] = statement
+    this.steps[step * 2 + 1] = this.encoder.end()
+    this.notes.push(
+      write.type === 'insert'
+        ? { type: 'insert', id, summary: keepSummary ? toSummary(write.exchange) : undefined }
+        : { type: 'update', id },
+    )
   }
 
-  const { values, transfer } = encoder.finish()
-  const usedSteps = steps.subarray(0, stepWrites.length * 2)
-  transfer.push(steps.buffer)
-  return {
-    batch: { statements, steps: usedSteps, ...values },
-    transfer,
-    steps: stepWrites,
-    unbindable,
+  /** The batch as it stands; nothing may be added afterwards. */
+  seal(): PreparedBatch {
+    return {
+      batch: {
+        statements: this.statements,
+        steps: this.steps.slice(0, this.notes.length * 2),
+        ...this.encoder.finish(),
+      },
+      steps: this.notes,
+      unbindable: this.unbindable,
+      writes: this.size,
+      inserts: this.inserts,
+    }
   }
+
+  private growSteps(): void {
+    const grown = new Int32Array(this.steps.length * 2)
+    grown.set(this.steps)
+    this.steps = grown
+  }
+}
+
+/** Converts `writes` into one batch; a write whose values cannot be made is left out. */
+export function prepareBatch(writes: PendingWrite[], keepSummaries = true): PreparedBatch {
+  const builder = new BatchBuilder(writes.length)
+  for (const write of writes) builder.add(write, keepSummaries)
+  return builder.seal()
 }
 
 /** What a batch did, from the writer's outcome. */
@@ -102,11 +155,11 @@ export function readOutcome(prepared: PreparedBatch, outcome: BatchOutcome): Bat
   }
   const refused = new Map(outcome.rejected.map((entry) => [entry.step, entry]))
 
-  prepared.steps.forEach((write, step) => {
+  prepared.steps.forEach((note, step) => {
     const error = refused.get(step)
-    if (error) result.rejected.push({ write, error: toError(error) })
-    else if (write.type === 'insert') result.inserted.push(write.exchange)
-    else result.updated.add(write.id)
+    if (error) result.rejected.push({ id: note.id, error: toError(error) })
+    else if (note.type === 'update') result.updated.add(note.id)
+    else if (note.summary) result.inserted.push(note.summary)
   })
   return result
 }

@@ -6,7 +6,7 @@
 
 import { performance } from 'node:perf_hooks'
 import { TollgateError } from '../../../shared/errors'
-import { prepareBatch, readOutcome, type PreparedBatch } from './batch-writer'
+import { readOutcome, type PreparedBatch } from './batch-writer'
 import {
   MEMORY,
   connectionPragmas,
@@ -17,7 +17,7 @@ import {
   openConnection,
   type Connection,
 } from './connection'
-import { PendingQueue } from './pending-queue'
+import { PendingBatches } from './pending-queue'
 import { createReader, type Reader } from './queries'
 import { createRetention, limitsLog } from './retention'
 import { createRecordedEvents } from './recorded-events'
@@ -42,7 +42,7 @@ interface Handle {
 
 /** The one task the writer has in hand, with what the store needs to act on its answer. */
 type Job =
-  | { type: 'write'; seq: number; prepared: PreparedBatch; count: number }
+  | { type: 'write'; seq: number; prepared: PreparedBatch }
   | { type: 'trim'; seq: number }
   | { type: 'clear'; seq: number; error?: WriterError }
 
@@ -53,7 +53,7 @@ type Job =
 export function openStore(options: StoreOptions): Store {
   const file = options.path
   const logger = options.logger
-  const flushIntervalMs = options.flushIntervalMs ?? 50
+  const flushIntervalMs = options.flushIntervalMs ?? 10
   const maxBatch = Math.max(1, options.maxBatch ?? 500)
   const maxPending = Math.max(maxBatch, options.maxPending ?? 50_000)
   const clock = options.clock ?? Date.now
@@ -97,7 +97,7 @@ export function openStore(options: StoreOptions): Store {
   }
   logger.info(`traffic log at ${file}, next id ${lastId + 1}`)
 
-  const queue = new PendingQueue()
+  const queue = new PendingBatches(maxBatch)
   const events = createRecordedEvents(logger)
   const warned = new Set<string>()
   const rejectionsWarned = new Set<string>()
@@ -192,11 +192,10 @@ export function openStore(options: StoreOptions): Store {
 
   const postBatch = (): boolean => {
     if (!ensureHandle()) return false
-    const writes = queue.peek(maxBatch)
-    const prepared = prepareBatch(writes)
+    const prepared = queue.oldest()
+    if (!prepared) return true
     const task = { type: 'write', batch: prepared.batch } as const
-    const seq = startWriter().post(task, generation, prepared.transfer)
-    job = { type: 'write', seq, prepared, count: writes.length }
+    job = { type: 'write', seq: startWriter().post(task, generation), prepared }
     return true
   }
 
@@ -218,7 +217,7 @@ export function openStore(options: StoreOptions): Store {
       return
     }
 
-    queue.drop(done.count)
+    queue.remove(done.prepared)
     if (!writable) {
       logger.info(`writing the traffic log ${file} again`)
       writable = true
@@ -227,9 +226,8 @@ export function openStore(options: StoreOptions): Store {
     }
 
     const result = readOutcome(done.prepared, reply.result as BatchOutcome)
-    for (const { write, error } of result.rejected) {
+    for (const { id, error } of result.rejected) {
       rejected++
-      const id = write.type === 'insert' ? write.exchange.id : write.id
       if (rejectionsWarned.has(error.message)) continue
       rejectionsWarned.add(error.message)
       logger.warn(
@@ -252,10 +250,11 @@ export function openStore(options: StoreOptions): Store {
     }
   }
 
-  // Rows past the bound go oldest first, but never those the writer has in hand.
+  // Rows past the bound go oldest first, a whole batch at a time, never the batch the writer has
+  // in hand.
   const enforceBound = () => {
     if (queue.size <= maxPending || job?.type === 'write') return
-    dropped += queue.drop(queue.size - maxPending)
+    dropped += queue.dropOldest(maxPending)
     warnOnce(
       `more than ${maxPending} exchanges are waiting for the traffic log ${file}; dropping the oldest`,
     )
@@ -358,7 +357,7 @@ export function openStore(options: StoreOptions): Store {
         return
       }
       if (exchange.id > lastId) lastId = exchange.id
-      queue.push({ type: 'insert', exchange })
+      queue.push({ type: 'insert', exchange }, events.listening())
       if (queue.size > maxPending) enforceBound()
 
       // A full batch goes to the writer on the next turn of the event loop, never inside the
@@ -372,7 +371,7 @@ export function openStore(options: StoreOptions): Store {
 
     update(id, patch) {
       if (closed) return
-      queue.push({ type: 'update', id, patch })
+      queue.push({ type: 'update', id, patch }, false)
       scheduleFlush(flushIntervalMs)
     },
 

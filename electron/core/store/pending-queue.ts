@@ -1,52 +1,73 @@
 /**
- * The writes waiting for the next flush: a first-in first-out queue with O(1) push and drop from
- * the front, so recording stays cheap however long the file has been unwritable.
+ * The writes waiting for the writer, encoded as they arrive into batches of at most `maxBatch`:
+ * full batches oldest first, then the one still filling. A batch stays here until the writer has
+ * committed it, so a failed write is simply posted again.
  */
 
+import { BatchBuilder, type PreparedBatch } from './batch-writer'
 import type { ExchangePatch, LoggedExchange } from './types'
 
 export type PendingWrite =
   | { type: 'insert'; exchange: LoggedExchange }
   | { type: 'update'; id: number; patch: ExchangePatch }
 
-export class PendingQueue {
-  private items: (PendingWrite | undefined)[] = []
-  private head = 0
+export class PendingBatches {
+  private sealed: PreparedBatch[] = []
+  private filling: BatchBuilder | undefined
+  private pending = 0
 
+  constructor(private readonly maxBatch: number) {}
+
+  /** Writes waiting, the batch the writer has in hand included. */
   get size(): number {
-    return this.items.length - this.head
+    return this.pending
   }
 
-  push(write: PendingWrite): void {
-    this.items.push(write)
+  /** Encodes `write` into the batch filling up; `keepSummary` as `BatchBuilder.add` takes it. */
+  push(write: PendingWrite, keepSummary: boolean): void {
+    const builder = (this.filling ??= new BatchBuilder(this.maxBatch))
+    builder.add(write, keepSummary)
+    this.pending++
+    if (builder.size >= this.maxBatch) this.sealFilling()
   }
 
-  /** Up to `count` of the oldest writes, left in the queue until `drop` removes them. */
-  peek(count: number): PendingWrite[] {
-    const end = Math.min(this.head + count, this.items.length)
-    return this.items.slice(this.head, end) as PendingWrite[]
+  /** The oldest batch, which stays pending until `remove` takes it away. */
+  oldest(): PreparedBatch | undefined {
+    if (this.sealed.length === 0) this.sealFilling()
+    return this.sealed[0]
   }
 
-  /** Removes the `count` oldest writes and returns how many of them were inserts. */
-  drop(count: number): number {
+  /** Takes away the oldest batch, once written. */
+  remove(batch: PreparedBatch): void {
+    if (this.sealed[0] !== batch) return
+    this.sealed.shift()
+    this.pending -= batch.writes
+  }
+
+  /**
+   * Drops whole batches, oldest first, until at most `bound` writes are left; returns how many
+   * inserts went with them.
+   */
+  dropOldest(bound: number): number {
     let inserts = 0
-    const end = Math.min(this.head + count, this.items.length)
-    for (let index = this.head; index < end; index++) {
-      if (this.items[index]?.type === 'insert') inserts++
-      this.items[index] = undefined
-    }
-    this.head = end
-
-    // Compact once the dead front outweighs the live part, keeping each drop amortised O(1).
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
+    while (this.pending > bound) {
+      const batch = this.oldest()
+      if (!batch) break
+      this.remove(batch)
+      inserts += batch.inserts
     }
     return inserts
   }
 
   clear(): void {
-    this.items = []
-    this.head = 0
+    this.sealed = []
+    this.filling = undefined
+    this.pending = 0
+  }
+
+  private sealFilling(): void {
+    if (!this.filling) return
+    this.sealed.push(this.filling.seal())
+    this.filling = undefined
   }
 }

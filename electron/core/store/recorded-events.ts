@@ -6,13 +6,14 @@
 import type { Logger } from '../logger'
 import type { BatchResult } from './batch-writer'
 import type { Reader } from './queries'
-import { toSummary } from './rows'
 import type { LoggedSummary } from './types'
 
 type Listener = (summaries: LoggedSummary[]) => void
 
 export interface RecordedEvents {
   listen(listener: Listener): () => void
+  /** Whether anyone listens now: exchanges recorded meanwhile need no summary kept. */
+  listening(): boolean
   /** Tells every listener what a committed batch did; `reader` reads back changed rows. */
   emit(result: BatchResult, reader: Reader | undefined): void
 }
@@ -25,6 +26,8 @@ export function createRecordedEvents(logger: Logger): RecordedEvents {
       listeners.add(listener)
       return () => listeners.delete(listener)
     },
+
+    listening: () => listeners.size > 0,
 
     emit(result, reader) {
       if (listeners.size === 0) return
@@ -44,10 +47,10 @@ export function createRecordedEvents(logger: Logger): RecordedEvents {
 
 function summarise(result: BatchResult, reader: Reader | undefined): LoggedSummary[] {
   // Inserted ids are distinct (the primary key saw to it): only updates can repeat one.
-  if (result.updated.size === 0 || !reader) return result.inserted.map(toSummary)
+  if (result.updated.size === 0 || !reader) return result.inserted
 
   const summaries = new Map<number, LoggedSummary>()
-  for (const exchange of result.inserted) summaries.set(exchange.id, toSummary(exchange))
+  for (const summary of result.inserted) summaries.set(summary.id, summary)
   // An update changes what the UI shows, so the row is sent again as it now reads.
   for (const summary of reader.summaries([...result.updated])) summaries.set(summary.id, summary)
   return [...summaries.values()]

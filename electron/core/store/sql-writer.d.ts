@@ -9,9 +9,9 @@ export type Value = string | number | bigint | Uint8Array | null
 
 /**
  * Writes ready to bind, in the order they must apply, shaped to cross to another thread cheaply:
- * typed arrays that move instead of being copied, two strings holding every text value, and one
- * buffer holding every blob. Cloning a few large values costs far less than cloning many small
- * ones, and the writer takes each value back out with a substring or a view, never a parse.
+ * typed arrays, two strings holding every text value, and one buffer holding every blob. Cloning
+ * a few large values costs far less than cloning many small ones, and the writer takes each value
+ * back out with a substring or a view, never a parse.
  */
 export interface EncodedBatch {
   /** SQL of each statement the batch runs. */

@@ -113,9 +113,10 @@ function createBatchRunner(db) {
         statements[batch.steps[step * 2] ?? 0]
       )
       const bound = values.next(batch.steps[step * 2 + 1] ?? 0)
-      // A failed statement undoes only itself, so the rest of the batch can still commit.
+      // A failed statement undoes only itself, so the rest of the batch can still commit. Values
+      // go as arguments: better-sqlite3 reads an array's elements one property lookup at a time.
       try {
-        statement.run(bound)
+        statement.run(...bound)
       } catch (error) {
         if (!isDataError(error)) throw error
         outcome.rejected.push({ step, ...describeError(error) })

@@ -97,7 +97,7 @@ export interface StoreOptions {
   logger: Logger
   /** Path to a better-sqlite3 addon built for the running runtime (Electron or Node). */
   nativeBinding?: string
-  /** How long a recorded exchange may wait before it is written. Default 50. */
+  /** How long a recorded exchange may wait before it is written. Default 10. */
   flushIntervalMs?: number
   /** Exchanges written per transaction; reaching it also triggers a write. Default 500. */
   maxBatch?: number
@@ -128,7 +128,8 @@ export interface Store {
   status(): StoreStatus
   /**
    * Calls `listener` after each committed batch with the summaries it inserted or changed; an
-   * id seen before replaces the earlier summary. Returns the unsubscribe function.
+   * id seen before replaces the earlier summary. Inserts are told of when they were recorded
+   * while someone listened. Returns the unsubscribe function.
    */
   onRecorded(listener: (summaries: LoggedSummary[]) => void): () => void
   /** A committed exchange with its bodies, or undefined. */

@@ -1,7 +1,8 @@
 /**
  * Builds the values of an `EncodedBatch`: numbers and kinds in typed arrays, texts in two strings,
  * blobs in one buffer. Everything here runs on the proxy's thread for every value of every
- * exchange, so it does one pass and copies each string and byte once.
+ * exchange, as the exchange is recorded, so what waits for the writer is a few large values
+ * rather than each exchange's many small objects.
  */
 
 import type { WriteValue } from './rows'
@@ -12,11 +13,11 @@ const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
 /** Values of one insert, the most a write binds; the arrays grow if an update ever binds more. */
 const VALUES_PER_WRITE = 32
 
-/** The encoded values of a batch, and the buffers that can move to the writer. */
-export interface EncodedValues {
-  values: Omit<EncodedBatch, 'statements' | 'steps'>
-  transfer: ArrayBuffer[]
-}
+/** Room for blob bytes before the first one arrives; the buffer doubles as needed. */
+const INITIAL_BLOB_BYTES = 16 * 1024
+
+/** The encoded values of a batch. */
+export type EncodedValues = Omit<EncodedBatch, 'statements' | 'steps'>
 
 /**
  * Appends the values of writes, one write at a time: `begin`, then `write` for each value, then
@@ -29,14 +30,15 @@ export class ValueEncoder {
   // Appending builds a rope; it is flattened once, when the batch is cloned to the writer.
   private text = ''
   private wideText = ''
-  private readonly blobParts: Uint8Array[] = []
+  // Bodies are copied in as they come: a body is often a view into a larger buffer, which would
+  // otherwise stay alive until the batch is written.
+  private blob = new Uint8Array(0)
   private blobSize = 0
   private readonly others: Value[] = []
   private readonly saved = {
     count: 0,
     text: '',
     wideText: '',
-    blobParts: 0,
     blobSize: 0,
     others: 0,
   }
@@ -54,7 +56,6 @@ export class ValueEncoder {
     saved.count = this.count
     saved.text = this.text
     saved.wideText = this.wideText
-    saved.blobParts = this.blobParts.length
     saved.blobSize = this.blobSize
     saved.others = this.others.length
     this.currentTexts.length = 0
@@ -72,11 +73,8 @@ export class ValueEncoder {
         this.others.push(value)
         return this.push(VALUE_KIND.OTHER, 0)
       case 'object':
-        // Bodies are copied into one buffer that moves to the writer whole: a body is often a
-        // view into a larger buffer, which cloning would copy in full.
         if (value instanceof Uint8Array) {
-          this.blobParts.push(value)
-          this.blobSize += value.byteLength
+          this.pushBlob(value)
           return this.push(VALUE_KIND.BLOB, value.byteLength)
         }
         if (Array.isArray(value)) return this.pushText(JSON.stringify(value))
@@ -102,31 +100,34 @@ export class ValueEncoder {
     this.count = saved.count
     this.text = saved.text
     this.wideText = saved.wideText
-    this.blobParts.length = saved.blobParts
     this.blobSize = saved.blobSize
     this.others.length = saved.others
   }
 
+  /**
+   * The values written so far, as exact-size copies: a batch is posted by copy, so that the store
+   * still holds it to post again if the writer fails.
+   */
   finish(): EncodedValues {
-    const blobBytes = new Uint8Array(this.blobSize)
-    let offset = 0
-    for (const part of this.blobParts) {
-      blobBytes.set(part, offset)
-      offset += part.byteLength
-    }
-    const kinds = this.kinds.subarray(0, this.count)
-    const numbers = this.numbers.subarray(0, this.count)
     return {
-      values: {
-        kinds,
-        numbers,
-        text: this.text,
-        wideText: this.wideText,
-        blobBytes,
-        others: this.others,
-      },
-      transfer: [kinds.buffer, numbers.buffer, blobBytes.buffer] as ArrayBuffer[],
+      kinds: this.kinds.slice(0, this.count),
+      numbers: this.numbers.slice(0, this.count),
+      text: this.text,
+      wideText: this.wideText,
+      blobBytes: this.blob.slice(0, this.blobSize),
+      others: this.others,
     }
+  }
+
+  private pushBlob(value: Uint8Array): void {
+    const needed = this.blobSize + value.byteLength
+    if (needed > this.blob.length) {
+      const grown = new Uint8Array(Math.max(needed, this.blob.length * 2, INITIAL_BLOB_BYTES))
+      grown.set(this.blob.subarray(0, this.blobSize))
+      this.blob = grown
+    }
+    this.blob.set(value, this.blobSize)
+    this.blobSize = needed
   }
 
   private pushText(value: string): void {

@@ -20,7 +20,7 @@ import {
 
 export interface WriterChannel {
   /** Hands `task` to the writer; returns the number its answer will carry. */
-  post(task: WriterTask, generation: number, transfer?: ArrayBuffer[]): number
+  post(task: WriterTask, generation: number): number
   /** Delivers answers until the one numbered `seq` is delivered; false if `timeoutMs` passed. */
   settle(seq: number, timeoutMs: number): boolean
   /** Lets the writer close its connection, waiting up to `timeoutMs`, then stops it. */
@@ -112,11 +112,11 @@ export function startWriterThread(script: URL, options: WriterThreadOptions): Wr
     return true
   }
 
-  const post = (task: WriterTask, generation: number, transfer: ArrayBuffer[] = []) => {
+  const post = (task: WriterTask, generation: number) => {
     seq++
     const job: WriterJob = { ...task, seq, generation }
     if (lost) setImmediate(answerLostJobs)
-    else worker.postMessage(job, transfer)
+    else worker.postMessage(job)
     return seq
   }
 
