@@ -75,6 +75,19 @@ ALTER TABLE exchanges ADD COLUMN replay_of INTEGER;
 CREATE INDEX exchanges_replay_of ON exchanges (replay_of);
 `,
   },
+  {
+    // Live traffic has neither a session nor a replay link, so indexing only the rows that do
+    // spares every live insert two index writes. Lookups by a session or a replayed id still
+    // find their rows through these.
+    version: 4,
+    name: 'index-only-set-session-and-replay-of',
+    sql: `
+DROP INDEX exchanges_session;
+CREATE INDEX exchanges_session ON exchanges (session) WHERE session IS NOT NULL;
+DROP INDEX exchanges_replay_of;
+CREATE INDEX exchanges_replay_of ON exchanges (replay_of) WHERE replay_of IS NOT NULL;
+`,
+  },
 ]
 
 /** The sha256 of a migration's SQL, exactly as written. */

@@ -84,6 +84,50 @@ describe('migrations', () => {
     expect(count).toBe(1)
   })
 
+  it('indexes only rows with a session or a replay link, and still finds a session through it', () => {
+    const db = openRaw(temp.file)
+    applyMigrations(db, temp.file, MIGRATIONS.slice(0, 3))
+    db.close()
+    const store = openStore({ path: temp.file, logger: silentLogger })
+    for (let index = 0; index < 20; index++) store.record(makeExchange(store.nextId()))
+    store.record(makeExchange(store.nextId(), { session: 'import-1', replayOf: 3 }))
+    store.record(makeExchange(store.nextId(), { session: 'import-1' }))
+    store.flush()
+    const found = store.list({ session: 'import-1' }).items.map((item) => item.id)
+    store.close()
+
+    const raw = openRaw(temp.file)
+    const indexed = (index: string, column: string) =>
+      raw
+        .prepare(`SELECT count(*) FROM exchanges INDEXED BY ${index} WHERE ${column} IS NOT NULL`)
+        .pluck()
+        .get()
+    const plan = raw
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT id FROM exchanges WHERE session = 'import-1' ORDER BY id DESC",
+      )
+      .all() as { detail: string }[]
+    const counts = [
+      indexed('exchanges_session', 'session'),
+      indexed('exchanges_replay_of', 'replay_of'),
+    ]
+    const definitions = raw
+      .prepare(
+        "SELECT sql FROM sqlite_master WHERE name IN ('exchanges_session', 'exchanges_replay_of')",
+      )
+      .pluck()
+      .all()
+    raw.close()
+
+    expect(found).toEqual([22, 21])
+    expect(counts).toEqual([2, 1])
+    expect(definitions).toEqual([
+      expect.stringContaining('WHERE session IS NOT NULL'),
+      expect.stringContaining('WHERE replay_of IS NOT NULL'),
+    ])
+    expect(plan.map((step) => step.detail).join(' ')).toContain('exchanges_session')
+  })
+
   it('refuses a log whose recorded migration hash differs, naming the file', () => {
     openStore({ path: temp.file, logger: silentLogger }).close()
     const db = openRaw(temp.file)
