@@ -38,7 +38,7 @@ export interface PreparedBatch {
   steps: WriteNote[]
   /** Writes whose values cannot be bound at all, left out of the batch. */
   unbindable: { id: number; error: Error }[]
-  /** Writes added: steps and unbindable ones. */
+  /** Writes added, whether or not they became steps. */
   writes: number
   /** Of those, inserts. */
   inserts: number
@@ -69,6 +69,8 @@ export class BatchBuilder {
   private steps: Int32Array
   private readonly notes: WriteNote[] = []
   private readonly unbindable: PreparedBatch['unbindable'] = []
+  // Updates that set no known column: nothing to run, but still writes the store counts.
+  private empty = 0
   private inserts = 0
 
   constructor(capacity: number) {
@@ -77,9 +79,9 @@ export class BatchBuilder {
     this.steps = new Int32Array(writes * 2)
   }
 
-  /** Writes added so far, bound or not. */
+  /** Writes added so far: bound, unbindable, or setting nothing. */
   get size(): number {
-    return this.notes.length + this.unbindable.length
+    return this.notes.length + this.unbindable.length + this.empty
   }
 
   /** Encodes `write`; with `keepSummary`, an insert's summary is kept for listeners. */
@@ -98,6 +100,7 @@ export class BatchBuilder {
     }
     if (sql === undefined) {
       this.encoder.abort()
+      this.empty++
       return
     }
 

@@ -69,6 +69,20 @@ describe('exchanges waiting for the writer', () => {
     ])
   })
 
+  it('include updates that set nothing, which are counted and then done with', () => {
+    const store = openStore({ path: temp.file, logger: makeRecordingLogger() })
+    store.record(makeExchange(store.nextId()))
+    store.update(1, {})
+    store.update(1, { unknown: 'field' } as never)
+    const waiting = store.status().pending
+    store.flush()
+    const status = store.status()
+    store.close()
+
+    expect(waiting).toBe(3)
+    expect(status).toMatchObject({ writable: true, pending: 0, rejected: 0 })
+  })
+
   it('beyond the bound, are dropped a whole batch at a time, oldest first', () => {
     const store = openStore({
       path: temp.file,
