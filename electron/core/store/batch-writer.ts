@@ -5,7 +5,7 @@
  */
 
 import type Database from 'better-sqlite3'
-import type { PendingWrite } from './pending-queue'
+import type { PendingWrite } from './pending-batches'
 import { INSERT_SQL, toSummary, toUpdate, updateSql, writeInsert } from './rows'
 import {
   createJobRunner,

@@ -17,7 +17,7 @@ import {
   openConnection,
   type Connection,
 } from './connection'
-import { PendingBatches } from './pending-queue'
+import { PendingBatches } from './pending-batches'
 import { createReader, type Reader } from './queries'
 import { createRetention, limitsLog } from './retention'
 import { createRecordedEvents } from './recorded-events'

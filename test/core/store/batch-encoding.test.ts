@@ -6,7 +6,7 @@ import { openStore, type LoggedExchange } from '../../../electron/core/store'
 import { createBatchWriter } from '../../../electron/core/store/batch-writer'
 import { HeaderListJson, RepeatedJson } from '../../../electron/core/store/header-json'
 import { applyMigrations } from '../../../electron/core/store/migrations'
-import type { PendingWrite } from '../../../electron/core/store/pending-queue'
+import type { PendingWrite } from '../../../electron/core/store/pending-batches'
 import { rateLimitJson } from '../../../electron/core/store/rows'
 import { makeExchange, makeTempDir } from './helpers'
 
