@@ -82,31 +82,6 @@ describe('exchanges waiting for the writer', () => {
     expect(waiting).toBe(3)
     expect(status).toMatchObject({ writable: true, pending: 0, rejected: 0 })
   })
-
-  it('beyond the bound, are dropped a whole batch at a time, oldest first', () => {
-    const store = openStore({
-      path: temp.file,
-      logger: makeRecordingLogger(),
-      busyTimeoutMs: 10,
-      maxBatch: 100,
-      maxPending: 250,
-    })
-    const other = new Database(temp.file)
-    other.exec('BEGIN IMMEDIATE')
-    store.flush()
-    for (let index = 0; index < 330; index++) store.record(makeExchange(store.nextId()))
-    const failing = store.status()
-    other.exec('ROLLBACK')
-    other.close()
-    store.flush()
-    const ids = store.list({ limit: 1000 }).items.map((item) => item.id)
-    store.close()
-
-    expect(failing).toMatchObject({ pending: 230, dropped: 100 })
-    expect(ids).toHaveLength(230)
-    expect(Math.min(...ids)).toBe(101)
-    expect(Math.max(...ids)).toBe(330)
-  })
 })
 
 describe('listeners', () => {
