@@ -125,7 +125,7 @@ export class BatchBuilder {
     return {
       batch: {
         statements: this.statements,
-        steps: this.steps.slice(0, this.notes.length * 2),
+        steps: this.steps.subarray(0, this.notes.length * 2),
         ...this.encoder.finish(),
       },
       steps: this.notes,
@@ -140,6 +140,24 @@ export class BatchBuilder {
     grown.set(this.steps)
     this.steps = grown
   }
+}
+
+/**
+ * A copy of `batch` to post to the writer thread, with the buffers it can move there instead of
+ * copying them again: the store keeps the original, to post again if the writer fails.
+ */
+export function copyToPost(batch: EncodedBatch): { batch: EncodedBatch; transfer: ArrayBuffer[] } {
+  const copy = {
+    ...batch,
+    steps: batch.steps.slice(),
+    kinds: batch.kinds.slice(),
+    numbers: batch.numbers.slice(),
+    blobBytes: batch.blobBytes.slice(),
+  }
+  const transfer = [copy.steps, copy.kinds, copy.numbers, copy.blobBytes].map(
+    (array) => array.buffer as ArrayBuffer,
+  )
+  return { batch: copy, transfer }
 }
 
 /** Converts `writes` into one batch; a write whose values cannot be made is left out. */

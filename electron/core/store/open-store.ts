@@ -6,7 +6,7 @@
 
 import { performance } from 'node:perf_hooks'
 import { TollgateError } from '../../../shared/errors'
-import { readOutcome, type PreparedBatch } from './batch-writer'
+import { copyToPost, readOutcome, type PreparedBatch } from './batch-writer'
 import {
   MEMORY,
   connectionPragmas,
@@ -194,8 +194,13 @@ export function openStore(options: StoreOptions): Store {
     if (!ensureHandle()) return false
     const prepared = queue.oldest()
     if (!prepared) return true
-    const task = { type: 'write', batch: prepared.batch } as const
-    job = { type: 'write', seq: startWriter().post(task, generation), prepared }
+    const writer = startWriter()
+    const { batch, transfer } = copyToPost(prepared.batch)
+    job = {
+      type: 'write',
+      seq: writer.post({ type: 'write', batch }, generation, transfer),
+      prepared,
+    }
     return true
   }
 

@@ -104,17 +104,14 @@ export class ValueEncoder {
     this.others.length = saved.others
   }
 
-  /**
-   * The values written so far, as exact-size copies: a batch is posted by copy, so that the store
-   * still holds it to post again if the writer fails.
-   */
+  /** The values written so far; the arrays are views, valid until something else is written. */
   finish(): EncodedValues {
     return {
-      kinds: this.kinds.slice(0, this.count),
-      numbers: this.numbers.slice(0, this.count),
+      kinds: this.kinds.subarray(0, this.count),
+      numbers: this.numbers.subarray(0, this.count),
       text: this.text,
       wideText: this.wideText,
-      blobBytes: this.blob.slice(0, this.blobSize),
+      blobBytes: this.blob.subarray(0, this.blobSize),
       others: this.others,
     }
   }

@@ -19,8 +19,11 @@ import {
 } from './sql-writer.js'
 
 export interface WriterChannel {
-  /** Hands `task` to the writer; returns the number its answer will carry. */
-  post(task: WriterTask, generation: number): number
+  /**
+   * Hands `task` to the writer; returns the number its answer will carry. Buffers in `transfer`
+   * move to a writer thread and are unusable here afterwards.
+   */
+  post(task: WriterTask, generation: number, transfer?: ArrayBuffer[]): number
   /** Delivers answers until the one numbered `seq` is delivered; false if `timeoutMs` passed. */
   settle(seq: number, timeoutMs: number): boolean
   /** Lets the writer close its connection, waiting up to `timeoutMs`, then stops it. */
@@ -112,11 +115,11 @@ export function startWriterThread(script: URL, options: WriterThreadOptions): Wr
     return true
   }
 
-  const post = (task: WriterTask, generation: number) => {
+  const post = (task: WriterTask, generation: number, transfer: ArrayBuffer[] = []) => {
     seq++
     const job: WriterJob = { ...task, seq, generation }
     if (lost) setImmediate(answerLostJobs)
-    else worker.postMessage(job)
+    else worker.postMessage(job, transfer)
     return seq
   }
 
