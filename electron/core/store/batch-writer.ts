@@ -33,6 +33,7 @@ export interface BatchResult {
 }
 
 export interface PreparedBatch {
+  /** Its typed arrays are views into the builder's: post a `copyToPost` of it, not it. */
   batch: EncodedBatch
   /** The write behind each of the batch's steps. */
   steps: WriteNote[]
@@ -161,9 +162,9 @@ export function copyToPost(batch: EncodedBatch): { batch: EncodedBatch; transfer
 }
 
 /** Converts `writes` into one batch; a write whose values cannot be made is left out. */
-export function prepareBatch(writes: PendingWrite[], keepSummaries = true): PreparedBatch {
+export function prepareBatch(writes: PendingWrite[]): PreparedBatch {
   const builder = new BatchBuilder(writes.length)
-  for (const write of writes) builder.add(write, keepSummaries)
+  for (const write of writes) builder.add(write, true)
   return builder.seal()
 }
 
