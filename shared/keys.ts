@@ -1,5 +1,7 @@
 /** Showing API keys without giving them away. Browser-safe: no Node imports. */
 
+import { remembered } from './remembered'
+
 const ELLIPSIS = '\u2026'
 
 /** Keys at least this long may keep their prefix and last four characters. */
@@ -16,24 +18,11 @@ const MIN_HIDDEN = 8
  * - 5 to 11 characters: the first character, `…`, the last 2 (`key-a1` shows as `k…a1`).
  * - 4 or fewer: `…` alone, since any visible character would give away most of the key.
  * Characters are counted as code points, so no surrogate pair is cut in half.
+ *
+ * Every request with a key is logged with its mask, and a developer uses a handful of keys, so
+ * masks are remembered.
  */
-export function maskKey(key: string): string {
-  // Every request with a key is logged with its mask, and a developer uses a handful of keys.
-  let masked = recentMasks.get(key)
-  if (masked === undefined) {
-    masked = computeMask(key)
-    if (key.length <= REMEMBERED_KEY_LENGTH_MAX) {
-      if (recentMasks.size >= RECENT_MASKS_MAX) recentMasks.clear()
-      recentMasks.set(key, masked)
-    }
-  }
-  return masked
-}
-
-const RECENT_MASKS_MAX = 10_000
-// Longer keys are masked each time: thousands of them could hold megabytes.
-const REMEMBERED_KEY_LENGTH_MAX = 512
-const recentMasks = new Map<string, string>()
+export const maskKey: (key: string) => string = remembered(computeMask)
 
 function computeMask(key: string): string {
   const chars = Array.from(key)

@@ -4,6 +4,7 @@
  */
 
 import { hash } from 'node:crypto'
+import { remembered } from '../../shared/remembered'
 import { lowerCaseHeaderName, readRequestHeaderNames } from './cors-safelist'
 
 /**
@@ -36,49 +37,21 @@ export function extractKey(rawHeaders: string[], headerNames: string[]): string 
  * (`::ffff:127.0.0.1`) is shown in its IPv4 form, so one client keeps one bucket.
  */
 export function bucketFor(key: string | undefined, clientAddress: string): string {
-  if (key !== undefined && key !== '') return remember(keyBuckets, key, keyBucketOf)
-  return remember(anonymousBuckets, clientAddress, anonymousBucketOf)
+  if (key !== undefined && key !== '') return keyBucketOf(key)
+  return anonymousBucketOf(clientAddress)
 }
-
-// Bucket names are looked up in the limiter's maps on every request: a remembered name is one
-// string with its hash already known, where a new one would be built and hashed each time.
-const keyBuckets = new Map<string, string>()
-const anonymousBuckets = new Map<string, string>()
-const keyBucketOf = (key: string) => `key ${hashKey(key)}`
-const anonymousBucketOf = (address: string) => `anonymous ${unmapAddress(address)}`
 
 /**
  * A stable, non-reversible id for a key: the first 16 hex characters of its SHA-256. Safe to
- * log and store where the key itself must not appear.
+ * log and store where the key itself must not appear. A developer's traffic uses a handful of
+ * keys, so each is hashed once.
  */
-export function hashKey(key: string): string {
-  // A developer's traffic uses a handful of keys: hashing each once saves most of the cost.
-  return remember(recentHashes, key, sha256Prefix)
-}
+export const hashKey = remembered((key) => hash('sha256', key, 'hex').slice(0, 16))
 
-const recentHashes = new Map<string, string>()
-const sha256Prefix = (key: string) => hash('sha256', key, 'hex').slice(0, 16)
-
-const RECENT_LIMIT = 10_000
-// Longer inputs are derived each time: thousands of them could hold megabytes.
-const REMEMBERED_INPUT_LENGTH_MAX = 512
-
-/** `derive(input)`, remembered for the last few thousand inputs. */
-function remember(
-  recent: Map<string, string>,
-  input: string,
-  derive: (input: string) => string,
-): string {
-  let derived = recent.get(input)
-  if (derived === undefined) {
-    derived = derive(input)
-    if (input.length <= REMEMBERED_INPUT_LENGTH_MAX) {
-      if (recent.size >= RECENT_LIMIT) recent.clear()
-      recent.set(input, derived)
-    }
-  }
-  return derived
-}
+// Bucket names are looked up in the limiter's maps on every request: a remembered name is one
+// string with its hash already known, where a new one would be built and hashed each time.
+const keyBucketOf = remembered((key) => `key ${hashKey(key)}`)
+const anonymousBucketOf = remembered((address) => `anonymous ${unmapAddress(address)}`)
 
 const REPEATED = Symbol('repeated')
 
