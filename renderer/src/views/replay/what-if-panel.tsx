@@ -4,7 +4,7 @@ import { parseDuration } from '../../../../shared/config-validate'
 import { appStore } from '../../api/app-store'
 import { call } from '../../api/client'
 import { useStore } from '../../api/external-store'
-import { TextField } from '../../components/fields'
+import { BudgetFields } from '../../components/budget-fields'
 import {
   buildPolicyChange,
   describePolicy,
@@ -91,20 +91,11 @@ export function WhatIfPanel() {
         times: nothing is sent. Edit the policy to see what another one would change.
       </p>
       <div className="field-row policy-fields">
-        <TextField
-          id="what-if-limit"
-          label="Requests per window"
-          className="narrow"
-          inputMode="numeric"
-          value={draft.limit}
-          onChange={(value) => edit({ limit: value })}
-        />
-        <TextField
-          id="what-if-window"
-          label="Window"
-          className="narrow"
-          value={draft.window}
-          onChange={(value) => edit({ window: value })}
+        <BudgetFields
+          idPrefix="what-if-"
+          limit={draft.limit}
+          window={draft.window}
+          onChange={edit}
         />
         <div className="field origins-field">
           <label htmlFor="what-if-origins">Allowed origins, one per line</label>

@@ -2,8 +2,7 @@ import { useState } from 'react'
 import type { RateLimitConfig } from '../../../../shared/config'
 import { parseDuration } from '../../../../shared/config-validate'
 import { maskKey } from '../../../../shared/keys'
-import { formatWindow } from '../../lib/format'
-import { TextField } from '../../components/fields'
+import { BudgetFields, WindowHint } from '../../components/budget-fields'
 
 /** The rate-limit settings as typed: text until saved, so half-typed numbers survive. */
 export interface LimitsDraft {
@@ -70,16 +69,6 @@ function parseCount(text: string): number | undefined {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : undefined
 }
 
-function WindowHint({ text }: { text: string }) {
-  if (text === '') return null
-  const ms = parseDuration(text)
-  return ms === undefined ? (
-    <span className="hint text-danger">use e.g. 60s, 1m or 500ms</span>
-  ) : (
-    <span className="hint">= {formatWindow(ms)}</span>
-  )
-}
-
 interface LimitsEditorProps {
   draft: LimitsDraft
   onChange(draft: LimitsDraft): void
@@ -97,23 +86,7 @@ export function LimitsEditor({ draft, onChange }: LimitsEditorProps) {
   return (
     <div className="limits-editor">
       <div className="field-row">
-        <TextField
-          id="limit"
-          label="Requests per window"
-          className="narrow"
-          inputMode="numeric"
-          value={draft.limit}
-          onChange={(value) => set({ limit: value })}
-        />
-        <TextField
-          id="window"
-          label="Window"
-          className="narrow"
-          value={draft.window}
-          onChange={(value) => set({ window: value })}
-        >
-          <WindowHint text={draft.window} />
-        </TextField>
+        <BudgetFields limit={draft.limit} window={draft.window} onChange={set} />
       </div>
       <label className="checkbox">
         <input
