@@ -1,7 +1,8 @@
 /**
  * Turns writes into batches the writer runs in one transaction, and the writer's outcome back into
- * what the store reports. Each write is encoded as it is added (see `EncodedBatch`), so a batch
- * waiting for the writer holds a few large values, not every exchange it will insert.
+ * what the store reports. A batch is encoded (see `EncodedBatch`) before it goes to the writer, so
+ * what crosses to the writer's thread, and waits if the writer is behind, is a few large values
+ * rather than every exchange it will insert.
  */
 
 import type Database from 'better-sqlite3'

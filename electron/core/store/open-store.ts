@@ -17,7 +17,7 @@ import {
   openConnection,
   type Connection,
 } from './connection'
-import { PendingBatches } from './pending-batches'
+import { keepForInsert, PendingBatches } from './pending-batches'
 import { createReader, type Reader } from './queries'
 import { createRetention, limitsLog } from './retention'
 import { createRecordedEvents } from './recorded-events'
@@ -362,7 +362,7 @@ export function openStore(options: StoreOptions): Store {
         return
       }
       if (exchange.id > lastId) lastId = exchange.id
-      queue.push({ type: 'insert', exchange }, events.listening())
+      queue.push({ type: 'insert', exchange: keepForInsert(exchange) }, events.listening())
       if (queue.size > maxPending) enforceBound()
 
       // A full batch goes to the writer on the next turn of the event loop, never inside the

@@ -1,7 +1,8 @@
 /**
- * The writes waiting for the writer, encoded as they arrive into batches of at most `maxBatch`:
- * full batches oldest first, then the one still filling. A batch stays here until the writer has
- * committed it, so a failed write is simply posted again.
+ * The writes waiting for the writer, in batches of at most `maxBatch`: full batches oldest first,
+ * then the one still filling. A batch is encoded when it is sealed, in one loop over its writes,
+ * which costs the proxy's thread far less than encoding each exchange between requests. A sealed
+ * batch stays here until the writer has committed it, so a failed write is simply posted again.
  */
 
 import { BatchBuilder, type PreparedBatch } from './batch-writer'
@@ -11,9 +12,29 @@ export type PendingWrite =
   | { type: 'insert'; exchange: LoggedExchange }
   | { type: 'update'; id: number; patch: ExchangePatch }
 
+/**
+ * What an insert keeps of `exchange` until it is encoded: its own copy of the fields, and of the
+ * bodies. A body is often a view into a much larger buffer (a socket read), which would otherwise
+ * stay alive as long as the exchange waits.
+ */
+export function keepForInsert(exchange: LoggedExchange): LoggedExchange {
+  return {
+    ...exchange,
+    requestBody: ownBytes(exchange.requestBody),
+    responseBody: ownBytes(exchange.responseBody),
+  }
+}
+
+function ownBytes(body: Uint8Array): Uint8Array {
+  if (!(body instanceof Uint8Array) || body.byteLength === 0) return body
+  return body.byteLength === body.buffer.byteLength ? body : Buffer.from(body)
+}
+
 export class PendingBatches {
   private sealed: PreparedBatch[] = []
-  private filling: BatchBuilder | undefined
+  private filling: PendingWrite[] = []
+  // Whether each write of `filling` keeps its summary for listeners.
+  private fillingSummaries: boolean[] = []
   private pending = 0
 
   constructor(private readonly maxBatch: number) {}
@@ -23,12 +44,12 @@ export class PendingBatches {
     return this.pending
   }
 
-  /** Encodes `write` into the batch filling up; `keepSummary` as `BatchBuilder.add` takes it. */
+  /** Adds `write` to the batch filling up; `keepSummary` as `BatchBuilder.add` takes it. */
   push(write: PendingWrite, keepSummary: boolean): void {
-    const builder = (this.filling ??= new BatchBuilder(this.maxBatch))
-    builder.add(write, keepSummary)
+    this.filling.push(write)
+    this.fillingSummaries.push(keepSummary)
     this.pending++
-    if (builder.size >= this.maxBatch) this.sealFilling()
+    if (this.filling.length >= this.maxBatch) this.sealFilling()
   }
 
   /** The oldest batch, which stays pending until `remove` takes it away. */
@@ -61,13 +82,20 @@ export class PendingBatches {
 
   clear(): void {
     this.sealed = []
-    this.filling = undefined
+    this.filling = []
+    this.fillingSummaries = []
     this.pending = 0
   }
 
   private sealFilling(): void {
-    if (!this.filling) return
-    this.sealed.push(this.filling.seal())
-    this.filling = undefined
+    const writes = this.filling
+    if (writes.length === 0) return
+    const builder = new BatchBuilder(writes.length)
+    for (let index = 0; index < writes.length; index++) {
+      builder.add(writes[index]!, this.fillingSummaries[index]!)
+    }
+    this.sealed.push(builder.seal())
+    this.filling = []
+    this.fillingSummaries = []
   }
 }

@@ -1,8 +1,7 @@
 /**
  * Builds the values of an `EncodedBatch`: numbers and kinds in typed arrays, texts in two strings,
  * blobs in one buffer. Everything here runs on the proxy's thread for every value of every
- * exchange, as the exchange is recorded, so what waits for the writer is a few large values
- * rather than each exchange's many small objects.
+ * exchange, a batch at a time.
  */
 
 import type { WriteValue } from './rows'
@@ -30,8 +29,7 @@ export class ValueEncoder {
   // Appending builds a rope; it is flattened once, when the batch is cloned to the writer.
   private text = ''
   private wideText = ''
-  // Bodies are copied in as they come: a body is often a view into a larger buffer, which would
-  // otherwise stay alive until the batch is written.
+  // The batch's bodies back to back, so they cross to the writer as one buffer.
   private blob = new Uint8Array(0)
   private blobSize = 0
   private readonly others: Value[] = []

@@ -14,7 +14,7 @@ afterEach(() => {
 })
 
 describe('exchanges waiting for the writer', () => {
-  it('are copied when recorded: changing the exchange or its body buffer later changes nothing', () => {
+  it('keep their own fields and body bytes: changing them on the exchange later changes nothing', () => {
     const store = openStore({ path: temp.file, logger: makeRecordingLogger() })
     const socketChunk = Buffer.from('xx{"id":1}yy')
     const exchange = makeExchange(store.nextId(), {
@@ -24,13 +24,14 @@ describe('exchanges waiting for the writer', () => {
     store.record(exchange)
     socketChunk.fill(0)
     exchange.url = '/changed'
-    exchange.requestHeaders.push(['X-Late', 'added'])
+    exchange.status = 500
     store.flush()
     const stored = store.get(exchange.id)
     store.close()
 
     expect(Buffer.from(stored?.responseBody ?? []).toString()).toBe('{"id":1}')
     expect(stored?.url).toBe('/items/1')
+    expect(stored?.status).toBe(200)
     expect(stored?.requestHeaders).toEqual([['Host', 'localhost:8787']])
   })
 
