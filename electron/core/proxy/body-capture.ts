@@ -1,3 +1,6 @@
+// Most requests have no body; a buffer of length zero has nothing to change, so they can share one.
+const NO_BYTES = Buffer.alloc(0)
+
 /**
  * Keeps the first `limit` bytes of a streamed body for the log while counting every byte, so
  * the stored copy is exact up to the cap and the real size is always known.
@@ -26,6 +29,7 @@ export class BodyCapture {
 
   /** The kept bytes as one buffer. */
   bytes(): Buffer {
+    if (this.chunks.length === 0) return NO_BYTES
     if (this.chunks.length === 1) return this.chunks[0]!
     return Buffer.concat(this.chunks, this.kept)
   }

@@ -1,4 +1,5 @@
 import type { HeaderList } from '../../../shared/exchange'
+import { lowerCaseHeaderName } from '../cors-safelist'
 
 /** Hop-by-hop fields: they describe one connection and never cross a proxy. */
 const HOP_BY_HOP = new Set([
@@ -49,14 +50,14 @@ export function singleHeader(list: HeaderList, name: string): string | undefined
 export function stripHopByHop(list: HeaderList): HeaderList {
   let connectionNamed: Set<string> | undefined
   for (const [name, value] of list) {
-    if (name.length === 10 && name.toLowerCase() === 'connection') {
+    if (name.length === 10 && lowerCaseHeaderName(name) === 'connection') {
       connectionNamed = addConnectionTokens(connectionNamed, value)
     }
   }
 
   const out: HeaderList = []
   for (const line of list) {
-    const lower = line[0].toLowerCase()
+    const lower = lowerCaseHeaderName(line[0])
     if (!HOP_BY_HOP.has(lower) && !connectionNamed?.has(lower)) out.push(line)
   }
   return out
@@ -104,7 +105,7 @@ export function forwardedRequestHeaders(
   let chunked = false
   let contentLength: string | undefined
   for (let index = 0; index < count; index++) {
-    const lower = raw[index * 2]!.toLowerCase()
+    const lower = lowerCaseHeaderName(raw[index * 2]!)
     lowerNames[index] = lower
     const value = raw[index * 2 + 1]!
     if (lower === 'content-length') contentLength ??= value
