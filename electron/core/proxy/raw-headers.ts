@@ -1,5 +1,5 @@
 import type { HeaderList } from '../../../shared/exchange'
-import { lowerCaseHeaderName } from '../cors-safelist'
+import { lowerCaseHeaderName, readRequestHeaderNames } from '../cors-safelist'
 
 /** Hop-by-hop fields: they describe one connection and never cross a proxy. */
 const HOP_BY_HOP = new Set([
@@ -13,6 +13,7 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ])
+const HOP_BY_HOP_LENGTHS = new Set([...HOP_BY_HOP].map((name) => name.length))
 
 /** Pairs up Node's flat `rawHeaders` array, keeping spelling, order and repeats. */
 export function toHeaderList(rawHeaders: readonly string[]): HeaderList {
@@ -57,6 +58,11 @@ export function stripHopByHop(list: HeaderList): HeaderList {
 
   const out: HeaderList = []
   for (const line of list) {
+    // Only a name as long as a hop-by-hop one can be one: most lines are kept without a lookup.
+    if (!connectionNamed && !HOP_BY_HOP_LENGTHS.has(line[0].length)) {
+      out.push(line)
+      continue
+    }
     const lower = lowerCaseHeaderName(line[0])
     if (!HOP_BY_HOP.has(lower) && !connectionNamed?.has(lower)) out.push(line)
   }
@@ -93,20 +99,20 @@ export interface ForwardedHeaders {
 /**
  * The request headers as the upstream should see them: `Host` rewritten in place to the
  * upstream's authority, `X-Forwarded-*` added or extended, hop-by-hop fields dropped, everything
- * else untouched. Runs on every request, so each name is lower-cased once.
+ * else untouched. Runs on every request; the lower-case names come from the list the policy
+ * checks already read for the same request.
  */
 export function forwardedRequestHeaders(
   raw: readonly string[],
   context: ForwardingContext,
 ): ForwardedHeaders {
   const count = raw.length >> 1
-  const lowerNames: string[] = new Array(count)
+  const lowerNames = readRequestHeaderNames(raw).lower
   let connectionNamed: Set<string> | undefined
   let chunked = false
   let contentLength: string | undefined
   for (let index = 0; index < count; index++) {
-    const lower = lowerCaseHeaderName(raw[index * 2]!)
-    lowerNames[index] = lower
+    const lower = lowerNames[index]!
     const value = raw[index * 2 + 1]!
     if (lower === 'content-length') contentLength ??= value
     else if (lower === 'transfer-encoding') chunked ||= value.trim().toLowerCase() === 'chunked'
