@@ -69,11 +69,21 @@ export function stripHopByHop(list: HeaderList): HeaderList {
   return out
 }
 
-/** Adds the field names a `Connection` value lists, in lower case, to `named`. */
-function addConnectionTokens(named: Set<string> | undefined, value: string): Set<string> {
-  const tokens = named ?? new Set<string>()
-  for (const token of value.split(',')) tokens.add(token.trim().toLowerCase())
-  return tokens
+/**
+ * Adds the field names a `Connection` value lists, in lower case, to `named`. Options such as
+ * `close` and names that are dropped anyway are left out, so the usual `keep-alive` names none.
+ */
+function addConnectionTokens(
+  named: Set<string> | undefined,
+  value: string,
+): Set<string> | undefined {
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase()
+    if (name === '' || name === 'close' || HOP_BY_HOP.has(name)) continue
+    named ??= new Set<string>()
+    named.add(name)
+  }
+  return named
 }
 
 export interface ForwardingContext {
