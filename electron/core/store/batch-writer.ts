@@ -46,9 +46,6 @@ export interface PreparedBatch {
   inserts: number
 }
 
-// Room for this many writes at first; the encoder grows for more.
-const INITIAL_WRITES = 64
-
 /** Writes one write's values to `encoder`; returns its SQL, or undefined when it sets nothing. */
 function encodeWrite(write: PendingWrite, encoder: ValueEncoder): string | undefined {
   if (write.type === 'insert') {
@@ -75,10 +72,10 @@ export class BatchBuilder {
   private empty = 0
   private inserts = 0
 
-  constructor(capacity: number) {
-    const writes = Math.max(1, Math.min(capacity, INITIAL_WRITES))
+  /** `writes`: how many writes to make room for; more can be added, at the cost of growing. */
+  constructor(writes: number) {
     this.encoder = new ValueEncoder(writes)
-    this.steps = new Int32Array(writes * 2)
+    this.steps = new Int32Array(Math.max(1, writes) * 2)
   }
 
   /** Writes added so far: bound, unbindable, or setting nothing. */
