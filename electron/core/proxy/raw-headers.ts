@@ -70,8 +70,8 @@ export function stripHopByHop(list: HeaderList): HeaderList {
 }
 
 /**
- * Adds the field names a `Connection` value lists, in lower case, to `named`. Options such as
- * `close` and names that are dropped anyway are left out, so the usual `keep-alive` names none.
+ * Adds the field names a `Connection` value lists, in lower case, to `named`. Names dropped anyway
+ * are left out, so the usual `keep-alive` names none.
  */
 function addConnectionTokens(
   named: Set<string> | undefined,
@@ -79,7 +79,7 @@ function addConnectionTokens(
 ): Set<string> | undefined {
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase()
-    if (name === '' || name === 'close' || HOP_BY_HOP.has(name)) continue
+    if (name === '' || HOP_BY_HOP.has(name)) continue
     named ??= new Set<string>()
     named.add(name)
   }

@@ -13,9 +13,10 @@ export type PendingWrite =
   | { type: 'update'; id: number; patch: ExchangePatch }
 
 /**
- * What an insert keeps of `exchange` until it is encoded: its own copy of the fields, and of the
- * bodies. A body is often a view into a much larger buffer (a socket read), which would otherwise
- * stay alive as long as the exchange waits.
+ * What an insert keeps of `exchange` until it is encoded: its own object, so later changes to the
+ * exchange's own fields are not logged, holding the same header lists and decisions, which the
+ * caller leaves alone (see `Store.record`). A body that is a view into a larger buffer, such as a
+ * socket read, is copied, so the larger buffer is not kept alive while the exchange waits.
  */
 export function keepForInsert(exchange: LoggedExchange): LoggedExchange {
   return {

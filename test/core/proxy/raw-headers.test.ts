@@ -39,6 +39,7 @@ describe('stripHopByHop', () => {
     const list: HeaderList = [
       ['Connection', 'X-Trace-Hop, close'],
       ['x-trace-hop', '1'],
+      ['Close', 'x'],
       ['X-Kept', '2'],
     ]
 

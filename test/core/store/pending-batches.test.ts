@@ -14,7 +14,7 @@ afterEach(() => {
 })
 
 describe('exchanges waiting for the writer', () => {
-  it('keep their own fields and body bytes: changing them on the exchange later changes nothing', () => {
+  it('keep their own top-level fields, and copy a body that is a view into a larger buffer', () => {
     const store = openStore({ path: temp.file, logger: makeRecordingLogger() })
     const socketChunk = Buffer.from('xx{"id":1}yy')
     const exchange = makeExchange(store.nextId(), {
