@@ -159,10 +159,15 @@ export function copyToPost(batch: EncodedBatch): { batch: EncodedBatch; transfer
   return { batch: copy, transfer }
 }
 
-/** Converts `writes` into one batch; a write whose values cannot be made is left out. */
-export function prepareBatch(writes: PendingWrite[]): PreparedBatch {
+/**
+ * Converts `writes` into one batch; a write whose values cannot be made is left out. An insert
+ * keeps its summary unless `keepSummaries` says otherwise for its place.
+ */
+export function prepareBatch(writes: PendingWrite[], keepSummaries?: boolean[]): PreparedBatch {
   const builder = new BatchBuilder(writes.length)
-  for (const write of writes) builder.add(write, true)
+  for (let index = 0; index < writes.length; index++) {
+    builder.add(writes[index]!, keepSummaries?.[index] ?? true)
+  }
   return builder.seal()
 }
 

@@ -5,7 +5,7 @@
  * batch stays here until the writer has committed it, so a failed write is simply posted again.
  */
 
-import { BatchBuilder, type PreparedBatch } from './batch-writer'
+import { prepareBatch, type PreparedBatch } from './batch-writer'
 import type { ExchangePatch, LoggedExchange } from './types'
 
 export type PendingWrite =
@@ -89,13 +89,8 @@ export class PendingBatches {
   }
 
   private sealFilling(): void {
-    const writes = this.filling
-    if (writes.length === 0) return
-    const builder = new BatchBuilder(writes.length)
-    for (let index = 0; index < writes.length; index++) {
-      builder.add(writes[index]!, this.fillingSummaries[index]!)
-    }
-    this.sealed.push(builder.seal())
+    if (this.filling.length === 0) return
+    this.sealed.push(prepareBatch(this.filling, this.fillingSummaries))
     this.filling = []
     this.fillingSummaries = []
   }
