@@ -203,15 +203,22 @@ function readConfigFile(file: string): TollgateConfigInput {
   } catch (error) {
     throw new UsageError(`Cannot read the config file ${file}: ${(error as Error).message}.`)
   }
-  let parsed: TollgateConfigInput
+  let parsed: unknown
   try {
-    parsed = JSON.parse(text) as TollgateConfigInput
+    parsed = JSON.parse(text)
   } catch (error) {
     throw new UsageError(`The config file ${file} is not valid JSON: ${(error as Error).message}.`)
   }
-  // A database path in a config file is relative to that file, not to where tollgate runs.
-  if (typeof parsed?.db === 'string' && parsed.db.trim() !== '' && parsed.db !== ':memory:') {
-    parsed.db = path.resolve(path.dirname(file), parsed.db)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const shown = JSON.stringify(parsed)
+    throw new UsageError(
+      `The config file ${file} holds ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown}, not a JSON object. Write its settings as one object, such as {"upstream": "https://api.example.com", "rateLimit": {"limit": 60}}.`,
+    )
   }
-  return parsed
+  const options = parsed as TollgateConfigInput
+  // A database path in a config file is relative to that file, not to where tollgate runs.
+  if (typeof options.db === 'string' && options.db.trim() !== '' && options.db !== ':memory:') {
+    options.db = path.resolve(path.dirname(file), options.db)
+  }
+  return options
 }

@@ -73,4 +73,18 @@ describe('parseCommandLine', () => {
 
     expect(() => parseCommandLine(['--config', file])).toThrow(file)
   })
+
+  it.each(['null', '"hello"', '42', 'true', '[]', '[1, 2]'])(
+    'refuses a config file holding %s, which is JSON but not an object',
+    (text) => {
+      const temp = tempDir()
+      temps.push(temp)
+      const file = path.join(temp.dir, 'not-an-object.json')
+      fs.writeFileSync(file, text)
+
+      const read = () => parseCommandLine(['--config', file, '--port', '0'])
+      expect(read).toThrow(UsageError)
+      expect(read).toThrow(`${file} holds ${JSON.stringify(JSON.parse(text))}, not a JSON object`)
+    },
+  )
 })
