@@ -107,13 +107,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
   const warnConfig = createConfigWarner(logger.child('config'))
   warnConfig(config)
 
-  let sample: SampleApi | undefined
-  if (config.upstream === undefined) {
-    sample = await startSampleApi()
-    logger.info(`no upstream configured: forwarding to the built-in sample API at ${sample.url}`)
-  }
-  const upstreamUrl = () => config.upstream ?? sample!.url
-
+  // The log first: it is what most often refuses to start (another Tollgate holds the file), and
+  // then nothing else has started yet.
   const store = openStore({
     path: config.db,
     logger: logger.child('store'),
@@ -121,6 +116,28 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     retention: config.retention,
     clock,
   })
+  let sample: SampleApi | undefined
+  let mock: MockUpstream | undefined
+  const upstreamUrl = () => config.upstream ?? sample!.url
+  try {
+    if (config.upstream === undefined) {
+      sample = await startSampleApi()
+      logger.info(`no upstream configured: forwarding to the built-in sample API at ${sample.url}`)
+    }
+    // A mock is an upstream like any other to the gateway: a loopback server it forwards to.
+    if (options.mock) {
+      mock = await startMockUpstream({
+        ...options.mock,
+        store,
+        upstream: upstreamUrl,
+        logger: logger.child('mock'),
+      })
+    }
+  } catch (error) {
+    store.close()
+    await sample?.close()
+    throw error
+  }
   const policies = createPolicies({
     config: () => config,
     clock,
@@ -128,15 +145,6 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     linkPreflight: (preflightId, requestId) => store.update(preflightId, { pairedId: requestId }),
   })
 
-  // A mock is an upstream like any other to the gateway: a loopback server it forwards to.
-  const mock = options.mock
-    ? await startMockUpstream({
-        ...options.mock,
-        store,
-        upstream: upstreamUrl,
-        logger: logger.child('mock'),
-      })
-    : undefined
   let target: UpstreamTarget = createUpstreamTarget(mock?.url ?? upstreamUrl())
   // Replays mark their requests; the mark is taken off before the gateway reads the request.
   const replayLinks = createReplayLinks()

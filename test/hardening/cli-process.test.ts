@@ -144,20 +144,28 @@ describe('the CLI killed with SIGKILL in the middle of a burst', () => {
 })
 
 describe('the CLI and its traffic log', () => {
-  it('refuses to start a second instance on a log in use, naming the file, and leaves the first running', async () => {
-    const db = freshDb()
-    const args = ['--port', '0', '--db', db, '--upstream', upstream.url]
-    const first = await startCli(args)
+  // Without an upstream the sample API starts too, and must not keep a refused process alive.
+  it.each([
+    ['an upstream', true],
+    ['the built-in sample API', false],
+  ])(
+    'refuses a second instance on a log in use (with %s), naming the file, and leaves the first running',
+    async (_, withUpstream) => {
+      const db = freshDb()
+      const args = ['--port', '0', '--no-demo', '--db', db]
+      if (withUpstream) args.push('--upstream', upstream.url)
+      const first = await startCli(args)
 
-    const second = spawnCli(args)
-    const code = await second.exited
-    const response = await send(first.url, { path: '/still-here' })
+      const second = spawnCli(args)
+      const code = await second.exited
+      const response = await send(first.url, { path: '/products' })
 
-    expect(code).toBe(1)
-    expect(second.output()).toContain(db)
-    expect(second.output()).toContain('in use by another running Tollgate')
-    expect(response.status).toBe(200)
-  })
+      expect(code).toBe(1)
+      expect(second.output()).toContain(db)
+      expect(second.output()).toContain('in use by another running Tollgate')
+      expect(response.status).toBe(200)
+    },
+  )
 
   it('moves a garbage log aside, prints both paths, and starts', async () => {
     const db = freshDb()
