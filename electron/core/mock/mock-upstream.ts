@@ -81,7 +81,7 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<M
 
     req.resume()
     const what = held === 0 ? 'has no answer' : `has no more answers (it held ${held}, all used)`
-    const message = `The recording "${options.session}" ${what} for ${method} ${target}. Record more traffic into the session, send fewer requests, or mock with whenExhausted "forward" to reach the real upstream.`
+    const message = `The recording "${options.session}" ${what} for ${method} ${target}. Record more traffic into the session, send fewer requests, or mock with whenExhausted "forward" (--mock-exhausted forward on the command line) to reach the real upstream.`
     const body = JSON.stringify(errorBody('NOT_FOUND', message))
     res.writeHead(404, {
       'Content-Type': 'application/json',
@@ -108,6 +108,13 @@ export async function startMockUpstream(options: MockUpstreamOptions): Promise<M
   logger.info(
     `answering from the recorded session "${options.session}"; when its answers run out: ${whenExhausted === 'forward' ? 'forward to the upstream' : '404'}`,
   )
+  // Most often a mistyped name. Not refused: a HAR can still be imported into it, then reset.
+  if (options.store.list({ session: options.session, limit: 1 }).items.length === 0) {
+    warnedEmpty = true
+    logger.warn(
+      `the session "${options.session}" holds no exchanges, so every request gets ${whenExhausted === 'forward' ? "the real upstream's answer" : '404'} until you import a HAR into it and reset the mock; check the session name`,
+    )
+  }
 
   return {
     url,

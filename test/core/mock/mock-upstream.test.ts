@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { createLogger } from '../../../electron/core/logger'
 import type { MockOptions } from '../../../electron/core/mock'
 import type { LoggedExchange } from '../../../electron/core/store'
 import { rawValues, send, startServer, startTollgate, type TestServer } from '../../support/servers'
@@ -93,6 +94,26 @@ describe('answering from a recorded session', () => {
       'has no answer for GET /other',
     )
     expect(hits).toEqual([])
+  })
+
+  it('warns at start when the session holds nothing, since the name is most likely mistyped', async () => {
+    const lines: string[] = []
+    const upstream = await startServer((_req, res) => res.end())
+    const tollgate = await startTollgate({
+      upstream: upstream.url,
+      mock: { session: 'nosuch' },
+      logger: createLogger('test', { write: (line) => lines.push(line) }),
+    })
+    cleanups.push(
+      () => upstream.close(),
+      () => tollgate.stop(),
+    )
+    const answer = await send(tollgate.url, { path: '/feed' })
+
+    expect(lines.filter((line) => line.includes('"nosuch" holds no exchanges'))).toHaveLength(1)
+    expect(lines.some((line) => line.includes('holds no recorded answers'))).toBe(false)
+    expect(answer.status).toBe(404)
+    expect(JSON.parse(answer.body.toString()).error.message).toContain('--mock-exhausted forward')
   })
 
   it('hands out recorded answers to identical requests in recorded order, by method, path and query', async () => {
