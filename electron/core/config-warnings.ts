@@ -12,6 +12,20 @@ export function findConfigWarnings(config: TollgateConfig): string[] {
       warnings.push(`cors.allowedOrigins ${JSON.stringify(result.entry)}: ${problem}`)
     }
   }
+  const { limit, perKey, enforce } = config.rateLimit
+  const starved = [
+    ...(limit === 0 ? ['rateLimit.limit'] : []),
+    ...Object.entries(perKey)
+      .filter(([, override]) => override.limit === 0)
+      .map(([key]) => `rateLimit.perKey ${JSON.stringify(key)} limit`),
+  ]
+  if (enforce) {
+    for (const field of starved) {
+      warnings.push(
+        `${field} 0: every request it covers is refused with a 429. Use 1 or more, or set rateLimit.enforce to false to count without refusing.`,
+      )
+    }
+  }
   if (
     config.listen.host !== '127.0.0.1' &&
     config.listen.host !== 'localhost' &&

@@ -35,6 +35,23 @@ describe('findConfigWarnings', () => {
     expect(warnings.some((warning) => warning.includes('"*"'))).toBe(true)
     expect(warnings.some((warning) => warning.startsWith('listen.host "0.0.0.0"'))).toBe(true)
   })
+
+  it('warns about a limit of 0, which refuses everything, only while limits are enforced', () => {
+    const starved = configWith((c) => {
+      c.rateLimit.limit = 0
+      c.rateLimit.perKey = { sk_free: { limit: 0 }, sk_paid: { limit: 5 } }
+    })
+    const observed = configWith((c) => {
+      c.rateLimit.limit = 0
+      c.rateLimit.enforce = false
+    })
+
+    expect(findConfigWarnings(starved)).toEqual([
+      expect.stringMatching(/^rateLimit\.limit 0: every request it covers is refused/),
+      expect.stringMatching(/^rateLimit\.perKey "sk_free" limit 0: /),
+    ])
+    expect(findConfigWarnings(observed)).toEqual([])
+  })
 })
 
 describe('createConfigWarner', () => {
