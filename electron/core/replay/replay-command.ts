@@ -35,6 +35,13 @@ const TTY_PROGRESS_MS = 100
 export async function runReplayCommand(input: ReplayCommandInput): Promise<number> {
   const { replay, stderr } = input
   const file = isFile(replay.source) ? path.resolve(replay.source) : undefined
+  // Imported sessions are named "<file> <time>", so a name ending in .har is a missing file.
+  if (!file && /\.har$/i.test(replay.source)) {
+    stderr.write(
+      `tollgate: there is no HAR file at ${path.resolve(replay.source)}. Check the path; to replay a session from the log, give the session's name.\n`,
+    )
+    return 1
+  }
   // A fresh session per import, so replaying the same file twice into one log never mixes them.
   const session = file ? `${path.basename(file)} ${new Date().toISOString()}` : replay.source
   const db = input.options.db ?? (file ? ':memory:' : defaultDbPath())

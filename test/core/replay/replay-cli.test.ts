@@ -19,9 +19,13 @@ afterEach(async () => {
 })
 
 /** Runs the built CLI to its end; resolves with its exit code and output. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [cli, ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -95,6 +99,19 @@ describe('tollgate replay', () => {
     expect(run.stdout).toMatch(/total\s+4\s+0\s+0\s+0\s+4/)
     expect(run.stderr).toContain('4 requests failed')
     expect(run.stderr).toContain('UPSTREAM_UNREACHABLE')
+  })
+
+  it('says a missing .har file is missing, and creates no log for it', async () => {
+    const temp = tempDir()
+    cleanups.push(temp.remove)
+
+    const run = await runCli(['replay', path.join(temp.dir, 'missing.har')], {
+      XDG_DATA_HOME: temp.dir,
+    })
+
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`there is no HAR file at ${path.join(temp.dir, 'missing.har')}`)
+    expect(fs.readdirSync(temp.dir)).toEqual([])
   })
 
   it('refuses two pacings at once with a usage error', async () => {
