@@ -98,6 +98,8 @@ export interface ForwardingContext {
 /** Methods Node sends without body framing unless told otherwise. */
 const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
 
+const LAST_CODING_CHUNKED = /(?:^|,)[\t ]*chunked[\t ]*$/i
+
 /** The request's header lines as the upstream gets them, and whether a body follows them. */
 export interface ForwardedHeaders {
   /** Flat `[name, value, ...]`, the form Node's writers take without rebuilding it. */
@@ -119,15 +121,19 @@ export function forwardedRequestHeaders(
   const count = raw.length >> 1
   const lowerNames = readRequestHeaderNames(raw).lower
   let connectionNamed: Set<string> | undefined
-  let chunked = false
+  let codings: string | undefined
   let contentLength: string | undefined
   for (let index = 0; index < count; index++) {
     const lower = lowerNames[index]!
     const value = raw[index * 2 + 1]!
     if (lower === 'content-length') contentLength ??= value
-    else if (lower === 'transfer-encoding') chunked ||= value.trim().toLowerCase() === 'chunked'
+    else if (lower === 'transfer-encoding') codings = codings ? `${codings}, ${value}` : value
     else if (lower === 'connection') connectionNamed = addConnectionTokens(connectionNamed, value)
   }
+  // Node's parser takes a body only when chunked is the last coding, as in `gzip, chunked`; it
+  // removes the chunking and leaves the other codings in the bytes it hands over.
+  const chunked = codings !== undefined && LAST_CODING_CHUNKED.test(codings)
+  let codingsSent = false
 
   const out: string[] = []
   let originalHost: string | undefined
@@ -139,8 +145,10 @@ export function forwardedRequestHeaders(
     const name = raw[index * 2]!
     const value = raw[index * 2 + 1]!
     if (lower === 'transfer-encoding') {
-      // Kept so Node frames the forwarded body the same way the client did.
-      if (chunked) out.push(name, 'chunked')
+      // One line with every coding, where the first was: Node chunks the forwarded body again
+      // and the upstream undoes the other codings, as it would have for the client.
+      if (chunked && !codingsSent) out.push(name, codings!.trim())
+      codingsSent = true
     } else if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) {
       continue
     } else if (lower === 'host') {

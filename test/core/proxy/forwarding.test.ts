@@ -199,6 +199,37 @@ describe('forwarding', () => {
     expect(rawValues(received[0]!.rawHeaders, 'cookie')).toEqual(['a=1', 'b=2'])
   })
 
+  it.each([
+    ['one line', 'Transfer-Encoding: gzip, chunked\r\n'],
+    ['two lines', 'Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n'],
+  ])(
+    'forwards a body whose codings end in chunked (%s) with its codings, and logs it',
+    async (_, codings) => {
+      const received: Received[] = []
+      const { tollgate } = await setUp(recordingUpstream(received, (res) => res.end('ok')))
+      const gzipped = zlib.gzipSync('{"compressed": true}')
+      const chunks = [gzipped.subarray(0, 7), gzipped.subarray(7)]
+        .map((chunk) => `${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`)
+        .join('')
+
+      const answer = await sendRaw(
+        tollgate.port,
+        Buffer.from(
+          `POST /upload HTTP/1.1\r\nHost: x\r\n${codings}Connection: close\r\n\r\n${chunks}0\r\n\r\n`,
+          'latin1',
+        ),
+      )
+      tollgate.store.flush()
+
+      expect(answer).toMatch(/^HTTP\/1\.1 200/)
+      expect(rawValues(received[0]!.rawHeaders, 'transfer-encoding')).toEqual(['gzip, chunked'])
+      expect(received[0]!.body.equals(gzipped)).toBe(true)
+      const row = tollgate.store.get(tollgate.store.list({}).items[0]!.id)!
+      expect(sha256(row.requestBody)).toBe(sha256(gzipped))
+      expect(row.requestBodySize).toBe(gzipped.length)
+    },
+  )
+
   it('refuses a request in absolute form naming another host, and logs it', async () => {
     const received: Received[] = []
     const { tollgate } = await setUp(recordingUpstream(received, (res) => res.end('ok')))

@@ -86,4 +86,27 @@ describe('forwardedRequestHeaders', () => {
     expect(first.headers.slice(0, 4)).toEqual(['Host', 'api.example.test', 'X-One', '1'])
     expect(second.headers.slice(0, 4)).toEqual(['HOST', 'api.example.test', 'X-One', '2'])
   })
+
+  it('sends every transfer coding on the first line when chunked comes last, and none otherwise', () => {
+    const post = { ...context, method: 'POST' }
+    const split = ['Transfer-Encoding', 'gzip', 'X-A', '1', 'transfer-encoding', ' chunked ']
+    const combined = ['TRANSFER-ENCODING', 'gzip, chunked']
+    const notLast = ['Transfer-Encoding', 'chunked, gzip', 'Content-Length', '4']
+
+    const forwarded = forwardedRequestHeaders(split, post)
+    expect(forwarded.hasBody).toBe(true)
+    expect(forwarded.headers.slice(0, 6)).toEqual([
+      'Host',
+      'api.example.test',
+      'Transfer-Encoding',
+      'gzip,  chunked',
+      'X-A',
+      '1',
+    ])
+    expect(forwardedRequestHeaders(combined, post).headers.slice(2, 4)).toEqual([
+      'TRANSFER-ENCODING',
+      'gzip, chunked',
+    ])
+    expect(forwardedRequestHeaders(notLast, post).headers).not.toContain('chunked, gzip')
+  })
 })
