@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import Database from 'better-sqlite3'
@@ -87,6 +88,25 @@ describe('two Tollgates on one traffic log', () => {
     again.close()
 
     expect((refused as TollgateError).code).toBe('DB_UNAVAILABLE')
+  })
+
+  it('refuses a second store that reaches the same file through a symlink or a linked folder', () => {
+    const temp = tempDir()
+    cleanups.push(temp.remove)
+    const file = path.join(temp.dir, 'traffic.db')
+    fs.symlinkSync(file, path.join(temp.dir, 'link.db'))
+    fs.symlinkSync(temp.dir, path.join(temp.dir, 'folder'))
+    const first = openStore({ path: file, logger: silentLogger })
+    cleanups.push(() => first.close())
+
+    for (const other of [
+      path.join(temp.dir, 'link.db'),
+      path.join(temp.dir, 'folder', 'traffic.db'),
+    ]) {
+      expect(() => openStore({ path: other, logger: silentLogger }).close()).toThrow(
+        'in use by another running Tollgate',
+      )
+    }
   })
 })
 

@@ -105,10 +105,12 @@ function identify(file: string): string | undefined {
  * another process (or another store in this one) holds it.
  */
 export function lockLog(file: string, nativeBinding?: string): Database.Database {
-  const lockFile = `${file}-lock`
+  let lockFile = `${file}-lock`
   let lock: Database.Database | undefined
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true })
+    // Beside the file itself, so that two paths to it (a symlink, a linked folder) share a lock.
+    lockFile = `${canonicalPath(file)}-lock`
     lock = new Database(lockFile, { nativeBinding, timeout: 0 })
     lock.exec('BEGIN EXCLUSIVE')
     return lock
@@ -121,6 +123,15 @@ export function lockLog(file: string, nativeBinding?: string): Database.Database
       `The traffic log ${file} is in use by another running Tollgate (it holds ${lockFile}). Stop the other one, or point "db" at another file with --db.`,
       { cause: error },
     )
+  }
+}
+
+/** `file` with every symlink resolved, including its own when it is one and exists. */
+function canonicalPath(file: string): string {
+  try {
+    return fs.realpathSync(file)
+  } catch {
+    return path.join(fs.realpathSync(path.dirname(file)), path.basename(file))
   }
 }
 
