@@ -119,9 +119,12 @@ export function forwardRequest(
 function streamBody(req: IncomingMessage, upstreamReq: http.ClientRequest, capture: BodyCapture) {
   req.on('data', (chunk: Buffer) => {
     capture.push(chunk)
-    if (!upstreamReq.write(chunk)) req.pause()
+    if (!upstreamReq.destroyed && !upstreamReq.write(chunk)) req.pause()
   })
   upstreamReq.on('drain', () => req.resume())
+  // An upstream that failed or hung up mid-body takes no more of it, but the rest is still read:
+  // the log gets all of it, and the client's connection is free for its next request.
+  upstreamReq.on('close', () => req.resume())
   req.on('end', () => upstreamReq.end())
 }
 

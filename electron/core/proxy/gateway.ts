@@ -134,7 +134,8 @@ export function createRequestHandler(options: GatewayOptions) {
     exchange.firstByteAt = clock()
     exchange.responseHeaders = headers
     exchange.completed = fields
-    exchange.responseCapture.push(body)
+    // A HEAD's answer states the body's length but carries no body, and the log says so.
+    if (exchange.request.method !== 'HEAD') exchange.responseCapture.push(body)
     res.writeHead(answer.status, http.STATUS_CODES[answer.status] ?? '', flattenHeaders(headers))
     res.end(answer.status === 204 ? undefined : body)
   }
@@ -177,7 +178,10 @@ export function createRequestHandler(options: GatewayOptions) {
         exchange.errorMessage = 'The client closed the connection before the response was complete.'
         upstreamReq?.destroy()
       }
-      finish(exchange)
+      // Answered before the body was all sent (a 429, a 502, an upstream that answers early):
+      // the rest is still read, and the row waits for it so it holds the whole body.
+      if (req.complete || req.destroyed) finish(exchange)
+      else req.once('close', () => finish(exchange))
     })
 
     const answer = exchange.decision.answer

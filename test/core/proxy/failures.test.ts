@@ -189,3 +189,101 @@ describe('streams and failures', () => {
     expect(row.url).toBe('/socket')
   })
 })
+
+/** Resolves with `promise`, or rejects naming `what` when it takes longer than `ms`. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer))
+}
+
+describe('answers given before the request body is all sent', () => {
+  // One keep-alive socket, so the request after the early answer has to use the same connection.
+  function oneSocket() {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    cleanups.push(() => agent.destroy())
+    return agent
+  }
+  const BIG = Buffer.alloc(4 * 1024 * 1024, 0x61)
+
+  it('reads the rest of a body refused with a 429, logs all of it, and serves the next request', async () => {
+    const upstream = await startServer((req, res) => {
+      req.resume()
+      req.on('end', () => res.end('ok'))
+    })
+    cleanups.push(upstream.close)
+    const tollgate = await startProxy(upstream.url, { rateLimit: { limit: 1 } })
+    const agent = oneSocket()
+    const key = ['X-API-Key', 'sk_test_early']
+
+    const allowed = await send(tollgate.url, {
+      method: 'POST',
+      path: '/a',
+      headers: key,
+      body: 'x',
+      agent,
+    })
+    const refused = await send(tollgate.url, {
+      method: 'POST',
+      path: '/b',
+      headers: key,
+      body: BIG,
+      agent,
+    })
+    const next = await within(
+      3000,
+      'the next request on the connection',
+      send(tollgate.url, { path: '/c', agent }),
+    )
+    tollgate.store.flush()
+
+    expect([allowed.status, refused.status, next.status]).toEqual([200, 429, 200])
+    expect(tollgate.store.list({ status: 429 }).items[0]).toMatchObject({
+      url: '/b',
+      requestBodySize: BIG.length,
+      requestBodyTruncated: true,
+    })
+  })
+
+  it('reads the rest of a body whose upstream hung up mid-way, answers 502, and serves the next request', async () => {
+    const upstream = await startServer((req, res) => {
+      if (req.url === '/upload') req.once('data', () => req.socket.destroy())
+      else res.end('ok')
+    })
+    cleanups.push(upstream.close)
+    const tollgate = await startProxy(upstream.url)
+    const agent = oneSocket()
+
+    const failed = await send(tollgate.url, { method: 'POST', path: '/upload', body: BIG, agent })
+    const next = await within(
+      3000,
+      'the next request on the connection',
+      send(tollgate.url, { path: '/c', agent }),
+    )
+    tollgate.store.flush()
+
+    expect([failed.status, next.status]).toEqual([502, 200])
+    expect(tollgate.store.list({ status: 502 }).items[0]).toMatchObject({
+      url: '/upload',
+      requestBodySize: BIG.length,
+      errorCode: 'UPSTREAM_UNREACHABLE',
+    })
+  })
+
+  it('logs no response body for a HEAD it answers itself, as none was sent', async () => {
+    const tollgate = await startProxy('http://127.0.0.1:9', { rateLimit: { limit: 1 } })
+    const key = ['X-API-Key', 'sk_test_head']
+
+    const unreachable = await send(tollgate.url, { method: 'HEAD', headers: key })
+    const limited = await send(tollgate.url, { method: 'HEAD', headers: key })
+    tollgate.store.flush()
+
+    expect([unreachable.status, limited.status]).toEqual([502, 429])
+    for (const row of tollgate.store.list({}).items) {
+      expect(row.responseBodySize).toBe(0)
+      expect(tollgate.store.get(row.id)!.responseBody).toHaveLength(0)
+    }
+  })
+})
