@@ -17,7 +17,7 @@ import { createLogger, type Logger } from './logger'
 import { startMockUpstream, type MockOptions, type MockUpstream } from './mock'
 import { createPolicies } from './policies'
 import { createRequestHandler } from './proxy/gateway'
-import { createUpstreamTarget, type UpstreamTarget } from './proxy/forward'
+import { createUpstreamTarget, retireUpstreamTarget, type UpstreamTarget } from './proxy/forward'
 import { createUpgradeHandler } from './proxy/websocket'
 import { createReplayLinks } from './replay/replay-marker'
 import { createReplayService } from './replay/replay-runs'
@@ -243,9 +243,10 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       }
       const upstreamChanged = next.upstream !== config.upstream
       config = next
-      // A mock keeps answering; it reads the new upstream when it forwards.
+      // A mock keeps answering; it reads the new upstream when it forwards. Exchanges under way
+      // with the old upstream finish there.
       if (upstreamChanged && mock === undefined) {
-        target.agent.destroy()
+        retireUpstreamTarget(target)
         target = createUpstreamTarget(upstreamUrl())
       }
       policies.configChanged()

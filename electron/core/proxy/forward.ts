@@ -18,6 +18,18 @@ export interface UpstreamTarget {
   request: typeof http.request
 }
 
+/**
+ * Stops reusing `target`'s connections without cutting any exchange still on them: idle ones
+ * close now, busy ones as soon as their exchange ends.
+ */
+export function retireUpstreamTarget(target: UpstreamTarget): void {
+  // The agent reads this each time a socket comes free, and closes the socket when it is off.
+  ;(target.agent as http.Agent & { keepAlive: boolean }).keepAlive = false
+  for (const sockets of Object.values(target.agent.freeSockets)) {
+    for (const socket of sockets ?? []) socket.destroy()
+  }
+}
+
 /** Parses an upstream URL into a target with its own keep-alive agent. */
 export function createUpstreamTarget(upstream: string): UpstreamTarget {
   const url = new URL(upstream)

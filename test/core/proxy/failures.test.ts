@@ -87,6 +87,33 @@ describe('streams and failures', () => {
     ])
   })
 
+  it('lets a response under way finish when the upstream is changed, and sends the next one to the new upstream', async () => {
+    let finishStream: (() => void) | undefined
+    const first = await startServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' })
+      res.write('part one, ')
+      finishStream = () => res.end('part two')
+    })
+    const second = await startServer((_req, res) => res.end('from the new upstream'))
+    cleanups.push(first.close, second.close)
+    const tollgate = await startProxy(first.url)
+
+    const streaming = send(tollgate.url, { path: '/stream' })
+    await eventually(() => finishStream !== undefined)
+    tollgate.updateConfig({ upstream: second.url })
+    finishStream!()
+    const streamed = await streaming
+    const after = await send(tollgate.url, { path: '/after' })
+    tollgate.store.flush()
+
+    expect(streamed.body.toString()).toBe('part one, part two')
+    expect(after.body.toString()).toBe('from the new upstream')
+    expect(tollgate.store.list({}).items.map((row) => row.errorCode)).toEqual([
+      undefined,
+      undefined,
+    ])
+  })
+
   it('answers 504 when the upstream sends no headers in time', async () => {
     const upstream = await startServer(() => {})
     cleanups.push(upstream.close)
