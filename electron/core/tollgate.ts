@@ -161,7 +161,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
   }
   const handleRequest = createRequestHandler(gatewayOptions)
   const server = http.createServer({ requestTimeout: 0 }, replayLinks.strip(handleRequest))
-  const handleUpgrade = replayLinks.strip(createUpgradeHandler(gatewayOptions))
+  const upgradeHandler = createUpgradeHandler(gatewayOptions)
+  const handleUpgrade = replayLinks.strip(upgradeHandler)
   server.on('upgrade', handleUpgrade)
   server.on('connect', handleUpgrade)
   // Every client socket, so close() can end upgraded ones too (closeAllConnections() misses
@@ -279,6 +280,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
         )
         policies.close()
         handleRequest.close()
+        upgradeHandler.close()
         target.agent.destroy()
         await mock?.close()
         store.close()

@@ -223,7 +223,8 @@ export class ResponseDeadlines {
   }
 }
 
-function describeConnectError(origin: string, error: NodeJS.ErrnoException): string {
+/** Why the upstream could not be reached or read, and what would fix it. */
+export function describeConnectError(origin: string, error: NodeJS.ErrnoException): string {
   const cause = error.code ? `${error.code} (${error.message})` : error.message
   // Node's parser codes start with HPE_: the upstream was reached, but its answer is malformed.
   if (error.code?.startsWith('HPE_')) {

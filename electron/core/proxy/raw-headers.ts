@@ -93,6 +93,8 @@ export interface ForwardingContext {
   /** The scheme the client used to reach Tollgate. */
   proto: 'http' | 'https'
   method: string
+  /** A protocol switch: `Connection` and `Upgrade` go along, as the upstream needs both. */
+  upgrade?: boolean
 }
 
 /** Methods Node sends without body framing unless told otherwise. */
@@ -150,7 +152,7 @@ export function forwardedRequestHeaders(
       if (chunked && !codingsSent) out.push(name, codings!.trim())
       codingsSent = true
     } else if (HOP_BY_HOP.has(lower) || connectionNamed?.has(lower)) {
-      continue
+      if (context.upgrade && (lower === 'connection' || lower === 'upgrade')) out.push(name, value)
     } else if (lower === 'host') {
       // A request with several Host lines is malformed; only the first is kept, rewritten.
       if (originalHost === undefined) out.push(name, context.upstreamHost)

@@ -1,36 +1,46 @@
 import http from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import httpProxy from 'http-proxy'
 import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
-import { errorBody } from '../../../shared/errors'
+import { errorBody, type ErrorCode } from '../../../shared/errors'
+import { BodyCapture } from './body-capture'
+import { describeConnectError, ResponseDeadlines } from './forward'
 import {
   describeRequest,
   refuseForeignTarget,
   type GatewayOptions,
   type GatewayRequest,
-  type LocalAnswer,
 } from './gateway'
-import { toHeaderList } from './raw-headers'
+import { forwardedRequestHeaders, stripHopByHop, toHeaderList } from './raw-headers'
 
 interface Handshake {
   kind: ExchangeKind
-  /** Set once the row is recorded: a handshake has one row, however many events follow. */
-  recorded?: boolean
   request: GatewayRequest
   fields: Partial<ExchangeRecord>
   httpVersion: string
+  /** What the upstream (or Tollgate) answered, kept for the row. */
+  responseCapture: BodyCapture
+  /** Set once the row is recorded: a handshake has one row, however many events follow. */
+  recorded?: boolean
+}
+
+/** A head and body written straight onto a socket, where no ServerResponse exists. */
+interface RawAnswer {
+  status: number
+  statusMessage?: string
+  headers: HeaderList
 }
 
 /**
  * Creates the `upgrade` handler: WebSocket handshakes pass the same policies as plain requests,
- * are relayed by http-proxy, and each handshake becomes one row in the log. It also takes
- * `connect` events, which it always refuses: Tollgate opens no tunnels.
+ * go to the upstream with their header lines as sent (spelling, order and repeats kept, Host and
+ * `X-Forwarded-*` set as for any request), and each handshake becomes one row in the log. Once
+ * the upstream switches protocols the two sockets are joined and nothing more is parsed. It also
+ * takes `connect` events, which it always refuses: Tollgate opens no tunnels.
  */
 export function createUpgradeHandler(options: GatewayOptions) {
   const { clock, logger } = options
-  const handshakes = new WeakMap<IncomingMessage, Handshake>()
-  const proxy = httpProxy.createProxyServer({ ws: true, xfwd: true, changeOrigin: true })
+  const deadlines = new ResponseDeadlines(options.headersTimeoutMs)
 
   const record = (
     handshake: Handshake,
@@ -39,7 +49,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
   ) => {
     if (handshake.recorded) return
     handshake.recorded = true
-    const { request } = handshake
+    const { request, responseCapture } = handshake
     options.record({
       id: request.id,
       kind: handshake.kind,
@@ -55,60 +65,115 @@ export function createUpgradeHandler(options: GatewayOptions) {
       requestBody: Buffer.alloc(0),
       requestBodySize: 0,
       requestBodyTruncated: false,
-      responseBody: Buffer.alloc(0),
-      responseBodySize: 0,
-      responseBodyTruncated: false,
+      responseBody: responseCapture.bytes(),
+      responseBodySize: responseCapture.size,
+      responseBodyTruncated: responseCapture.truncated,
       ...handshake.fields,
       ...extra,
     })
   }
 
-  proxy.on('proxyReqWs', (proxyReq, req, clientSocket) => {
-    const handshake = handshakes.get(req)
-    if (!handshake) return
-    let upstreamSocket: Duplex | undefined
-    proxyReq.on('upgrade', (proxyRes: IncomingMessage, socket: Duplex) => {
-      upstreamSocket = socket
-      record(handshake, proxyRes.statusCode, { responseHeaders: toHeaderList(proxyRes.rawHeaders) })
+  /** Answers the handshake with Tollgate's own JSON error and closes the connection. */
+  const fail = (handshake: Handshake, socket: Duplex, code: ErrorCode, message: string) => {
+    logger.debug(`WebSocket ${handshake.request.url}: ${message}`)
+    const status = code === 'UPSTREAM_TIMEOUT' ? 504 : 502
+    const body = Buffer.from(JSON.stringify(errorBody(code, message)))
+    const headers: HeaderList = [['Content-Type', 'application/json']]
+    handshake.responseCapture.push(body)
+    writeHead(socket, { status, headers: withLength(headers, body.length) })
+    socket.end(body)
+    record(handshake, status, { responseHeaders: headers, errorCode: code, errorMessage: message })
+  }
+
+  const forward = (req: IncomingMessage, socket: Duplex, head: Buffer, handshake: Handshake) => {
+    const target = options.target()
+    const { request } = handshake
+    const upstreamReq = target.request({
+      protocol: target.url.protocol,
+      hostname: target.url.hostname,
+      port: target.url.port,
+      method: request.method,
+      path: target.basePath + request.url,
+      headers: forwardedRequestHeaders(req.rawHeaders, {
+        upstreamHost: target.authority,
+        clientAddress: request.clientAddress,
+        proto: 'http',
+        method: request.method,
+        upgrade: true,
+      }).headers as unknown as http.OutgoingHttpHeaders,
+      // A connection that switches protocols is never handed back to a pool.
+      agent: false,
+      setHost: false,
     })
-    proxyReq.on('response', (proxyRes: IncomingMessage) => {
-      record(handshake, proxyRes.statusCode, { responseHeaders: toHeaderList(proxyRes.rawHeaders) })
+    let answered = false
+    const deadline = deadlines.watch(() => {
+      answered = true
+      upstreamReq.destroy()
+      fail(handshake, socket, 'UPSTREAM_TIMEOUT', deadlines.describeTimeout(target.url.origin))
+    })
+    const settle = () => {
+      deadline.done = true
+      answered = true
+    }
+
+    upstreamReq.on('upgrade', (upstreamRes: IncomingMessage, upstream: Duplex, upstreamHead) => {
+      settle()
+      const headers = toHeaderList(upstreamRes.rawHeaders)
+      record(handshake, upstreamRes.statusCode, { responseHeaders: headers })
+      if (socket.destroyed) return void upstream.destroy()
+      writeHead(socket, {
+        status: upstreamRes.statusCode ?? 101,
+        statusMessage: upstreamRes.statusMessage,
+        headers,
+      })
+      if (upstreamHead.length > 0) socket.write(upstreamHead)
+      if (head.length > 0) upstream.write(head)
+      join(socket, upstream)
     })
 
-    // http-proxy ends the upstream side only when the client ends cleanly; a client that goes
-    // away otherwise would leave that connection, or a handshake still waiting, open for good.
-    clientSocket.once('close', () => {
+    // Not switching protocols: the upstream's refusal goes back as it came, then the connection
+    // closes (there is no HTTP connection left to keep alive).
+    upstreamReq.on('response', (upstreamRes: IncomingMessage) => {
+      settle()
+      const headers = stripHopByHop(toHeaderList(upstreamRes.rawHeaders))
+      writeHead(socket, {
+        status: upstreamRes.statusCode ?? 502,
+        statusMessage: upstreamRes.statusMessage,
+        headers: [...headers, ['Connection', 'close']],
+      })
+      upstreamRes.on('data', (chunk: Buffer) => {
+        handshake.responseCapture.push(chunk)
+        socket.write(chunk)
+      })
+      upstreamRes.on('end', () => {
+        record(handshake, upstreamRes.statusCode, { responseHeaders: headers })
+        socket.end()
+      })
+      upstreamRes.on('error', () => socket.destroy())
+    })
+
+    upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return
+      settle()
+      const message = describeConnectError(target.url.origin, error)
+      fail(handshake, socket, 'UPSTREAM_UNREACHABLE', message)
+    })
+
+    // A client gone before the upstream answered takes the upstream request with it.
+    socket.once('close', () => {
+      if (answered) return
+      settle()
+      upstreamReq.destroy()
       record(handshake, undefined, {
         errorCode: 'CLIENT_ABORTED',
         errorMessage:
           'The client closed the connection before the upstream answered the handshake.',
       })
-      proxyReq.destroy()
-      upstreamSocket?.destroy()
     })
-  })
+    upstreamReq.end()
+  }
 
-  proxy.on('error', (error, req, socket) => {
-    const handshake = handshakes.get(req)
-    const target = options.target().url.origin
-    const message = `Could not open a WebSocket to the upstream ${target}: ${error.message}. Start the upstream, or point Tollgate at the right one.`
-    logger.debug(message)
-    // Once the handshake has its row, the answer has gone out: nothing more may be written.
-    const answered = handshake?.recorded ?? false
-    if (handshake) {
-      record(handshake, 502, { errorCode: 'UPSTREAM_UNREACHABLE', errorMessage: message })
-    }
-    if (!answered && socket instanceof Object && 'writable' in socket && socket.writable) {
-      writeRawAnswer(socket as Duplex, {
-        kind: 'websocket',
-        status: 502,
-        headers: [['Content-Type', 'application/json']],
-        body: JSON.stringify(errorBody('UPSTREAM_UNREACHABLE', message)),
-      })
-    }
-  })
-
-  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const request = describeRequest(req, options.nextId(), clock())
     const tunnel = req.method === 'CONNECT'
     // A request naming another host is refused here as on plain requests, so no upgrade or
@@ -122,27 +187,50 @@ export function createUpgradeHandler(options: GatewayOptions) {
       request,
       fields: decision.fields,
       httpVersion: req.httpVersion,
+      responseCapture: new BodyCapture(options.maxBodyBytes()),
     }
     socket.on('error', (error) => logger.debug(`WebSocket ${request.url}: ${error.message}`))
 
-    if (decision.answer) {
-      const { headers, fields } = decision.respond(decision.answer.headers, decision.answer.status)
-      writeRawAnswer(socket, { ...decision.answer, headers })
-      record(handshake, decision.answer.status, { responseHeaders: headers, ...fields })
+    const answer = decision.answer
+    if (answer) {
+      const { headers, fields } = decision.respond(answer.headers, answer.status)
+      const body = Buffer.from(answer.body)
+      handshake.responseCapture.push(body)
+      writeHead(socket, { status: answer.status, headers: withLength(headers, body.length) })
+      socket.end(body)
+      record(handshake, answer.status, { responseHeaders: headers, ...fields })
       return
     }
+    forward(req, socket, head, handshake)
+  }
+  /** Stops watching for late handshake answers; connections already joined are left open. */
+  handleUpgrade.close = () => deadlines.close()
+  return handleUpgrade
+}
 
-    handshakes.set(req, handshake)
-    const target = options.target()
-    proxy.ws(req, socket, head, { target: target.url.href })
+/** The two sides of a switched connection, each ended or destroyed with the other. */
+function join(client: Duplex, upstream: Duplex): void {
+  client.pipe(upstream)
+  upstream.pipe(client)
+  // A reset on either side cuts the other: no HTTP is ever written into a live connection.
+  for (const [side, other] of [
+    [client, upstream],
+    [upstream, client],
+  ] as const) {
+    side.on('error', () => other.destroy())
+    side.on('close', () => other.destroy())
   }
 }
 
-/** Answers on a raw socket, where no ServerResponse exists. */
-function writeRawAnswer(socket: Duplex, answer: LocalAnswer): void {
-  const body = Buffer.from(answer.body)
-  const lines = [`HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status] ?? ''}`]
-  for (const [name, value] of answer.headers as HeaderList) lines.push(`${name}: ${value}`)
-  lines.push(`Content-Length: ${body.length}`, 'Connection: close', '', '')
-  socket.end(Buffer.concat([Buffer.from(lines.join('\r\n')), body]))
+function withLength(headers: HeaderList, length: number): HeaderList {
+  return [...headers, ['Content-Length', String(length)], ['Connection', 'close']]
+}
+
+function writeHead(socket: Duplex, answer: RawAnswer): void {
+  if (!socket.writable) return
+  const reason = answer.statusMessage ?? http.STATUS_CODES[answer.status] ?? ''
+  const lines = [`HTTP/1.1 ${answer.status} ${reason}`]
+  for (const [name, value] of answer.headers) lines.push(`${name}: ${value}`)
+  lines.push('', '')
+  socket.write(lines.join('\r\n'))
 }
