@@ -102,9 +102,11 @@ function compareWithEntry(
   // Two default ports differ only because the schemes do, which is already said.
   const bothDefault = wanted.portText === undefined && listed.portText === undefined
   if (wanted.port !== listed.port && !bothDefault) {
+    // Moving the page to the listed port only helps when that is all that differs about it.
+    const movePage = wanted.host === listed.host ? `, or run the page on port ${listed.port}` : ''
     add(
       1,
-      `The port differs (${wanted.port} vs ${listed.port}): every port is a separate origin. Add ${requestCanonical} to cors.allowedOrigins, or run the page on port ${listed.port}.`,
+      `The port differs (${wanted.port} vs ${listed.port}): every port is a separate origin. Add ${requestCanonical} to cors.allowedOrigins${movePage}.`,
     )
   }
 

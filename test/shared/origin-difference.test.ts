@@ -11,6 +11,15 @@ describe('describeOriginDifference', () => {
     expect(result.nearest).toBe('http://localhost:5173')
     expect(result.differences).toHaveLength(1)
     expect(result.differences[0]).toMatch(/port differs \(5174 vs 5173\)/)
+    expect(result.differences[0]).toContain('or run the page on port 5173')
+  })
+
+  it('offers moving the page to the listed port only when the host is the same', () => {
+    const result = describeOriginDifference('http://evil.example', ['http://localhost:3000'])
+    const port = result.differences.find((sentence) => sentence.includes('port differs'))
+
+    expect(port).toBeDefined()
+    expect(port).not.toContain('run the page on port')
   })
 
   it('names the scheme difference without a second port sentence', () => {
