@@ -27,7 +27,7 @@ export function formatReplaySummary(result: ReplayResult, gatewayUrl: string): s
   if (result.lateness !== undefined) {
     const { p50, p99 } = result.lateness
     lines.push(
-      `Left late against the schedule by ${p50.toFixed(1)} ms (p50), ${p99.toFixed(1)} ms (p99).`,
+      `Requests went out later than scheduled by ${p50.toFixed(1)} ms (p50), ${p99.toFixed(1)} ms (p99).`,
     )
   }
   if (result.skipped.length > 0) {
