@@ -181,13 +181,25 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
   })
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     logger.debug(`malformed request from a client: ${error.message}`)
-    const underway = responses.get(socket)
-    if (underway?.headersSent && !underway.writableEnded) return void socket.destroy()
     const status =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? '431 Request Header Fields Too Large'
         : '400 Bad Request'
-    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+    const refuse = () => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
+    }
+    const underway = responses.get(socket)
+    if (underway && !underway.writableFinished && !underway.destroyed) {
+      // Garbage after a whole request that is still being answered: that answer goes out first.
+      if (underway.req.complete) {
+        underway.once('finish', refuse)
+        underway.once('close', () => socket.destroy())
+        return
+      }
+      // The answered request's own body is malformed: no 400 may go inside its answer.
+      if (underway.headersSent) return void socket.destroy()
+    }
+    refuse()
   })
 
   try {

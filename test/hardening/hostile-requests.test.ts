@@ -26,6 +26,11 @@ beforeAll(async () => {
       setTimeout(() => res.end('67890'), 500)
       return
     }
+    if (req.url === '/slow-answer') {
+      req.resume()
+      setTimeout(() => res.end('slow ok'), 200)
+      return
+    }
     const hash = createHash('sha256')
     let size = 0
     req.on('data', (chunk: Buffer) => {
@@ -159,6 +164,19 @@ describe('requests that reach Tollgate', () => {
     expect(answered).toMatch(/^HTTP\/1\.1 200 /)
     expect(answered).not.toContain('400 Bad Request')
     await eventually(() => rows().some((item) => item.url === '/early-answer'))
+    await expectStillServing()
+  })
+
+  it('answers a request in full before refusing garbage sent after it on the same connection', async () => {
+    const answer = await exchangeRaw(
+      'GET /slow-answer HTTP/1.1\r\nHost: x\r\n\r\n\x01\x02 not a request\r\n\r\n',
+    )
+
+    expect(answer).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\nslow okHTTP\/1\.1 400 Bad Request\r\n/)
+    await eventually(() => rows().some((item) => item.url === '/slow-answer'))
+    const row = rows().find((item) => item.url === '/slow-answer')!
+    expect(row.status).toBe(200)
+    expect(row.errorCode).toBeUndefined()
     await expectStillServing()
   })
 
