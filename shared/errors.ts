@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_RESET'
   | 'CLIENT_ABORTED'
+  | 'PROXY_STOPPED'
   | 'PROXY_LOOP'
   | 'NOT_FOUND'
   | 'UNAUTHORIZED'

@@ -283,6 +283,8 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
           server.close(() => resolve())
           server.closeIdleConnections()
           setTimeout(() => {
+            handleRequest.stopping()
+            upgradeHandler.stopping()
             for (const socket of openSockets) socket.destroy()
           }, 2000).unref()
         })

@@ -19,6 +19,14 @@ function loggedRows(file: string) {
   return rows
 }
 
+/** The error code of each row in a closed log, in id order. */
+function errorCodes(file: string) {
+  const db = new Database(file, { readonly: true })
+  const codes = db.prepare('SELECT error_code FROM exchanges ORDER BY id').pluck().all()
+  db.close()
+  return codes
+}
+
 /** Resolves with 'closed' once `promise` settles, or 'hung' after `ms`. */
 function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'closed' | 'hung'> {
   return Promise.race([
@@ -79,6 +87,7 @@ describe('closing Tollgate', () => {
     expect(loggedRows(tollgate.dbPath)).toEqual([
       { kind: 'websocket', status: null, url: '/socket' },
     ])
+    expect(errorCodes(tollgate.dbPath)).toEqual(['PROXY_STOPPED'])
   })
 
   it('closes while a response is still streaming, and keeps its row', async () => {
@@ -104,5 +113,6 @@ describe('closing Tollgate', () => {
 
     expect(outcome).toBe('closed')
     expect(loggedRows(tollgate.dbPath)).toEqual([{ kind: 'http', status: 200, url: '/events' }])
+    expect(errorCodes(tollgate.dbPath)).toEqual(['PROXY_STOPPED'])
   })
 })

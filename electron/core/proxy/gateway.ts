@@ -85,10 +85,20 @@ interface Exchange {
   recorded: boolean
 }
 
+const ABORTED = {
+  errorCode: 'CLIENT_ABORTED',
+  errorMessage: 'The client closed the connection before the response was complete.',
+} as const
+const STOPPED = {
+  errorCode: 'PROXY_STOPPED',
+  errorMessage: 'Tollgate stopped before the response was complete, and closed the connection.',
+} as const
+
 /** Creates the HTTP request handler at the heart of the proxy. */
 export function createRequestHandler(options: GatewayOptions) {
   const { clock, logger } = options
   const deadlines = new ResponseDeadlines(options.headersTimeoutMs)
+  let stopping = false
 
   const finish = (exchange: Exchange) => {
     if (exchange.recorded) return
@@ -174,8 +184,7 @@ export function createRequestHandler(options: GatewayOptions) {
     let upstreamReq: http.ClientRequest | undefined
     res.on('close', () => {
       if (!res.writableFinished && exchange.errorCode === undefined) {
-        exchange.errorCode = 'CLIENT_ABORTED'
-        exchange.errorMessage = 'The client closed the connection before the response was complete.'
+        Object.assign(exchange, stopping ? STOPPED : ABORTED)
         upstreamReq?.destroy()
       }
       // Answered before the body was all sent (a 429, a 502, an upstream that answers early):
@@ -229,7 +238,9 @@ export function createRequestHandler(options: GatewayOptions) {
         },
         onFailure(code, message) {
           logger.debug(`${request.method} ${request.url}: ${message}`)
-          if (exchange.errorCode === 'CLIENT_ABORTED') return
+          // The connection is gone (the client left, or Tollgate is stopping): nobody to answer.
+          if (exchange.errorCode === ABORTED.errorCode || exchange.errorCode === STOPPED.errorCode)
+            return
           sendError(exchange, res, code, message)
         },
       },
@@ -258,6 +269,10 @@ export function createRequestHandler(options: GatewayOptions) {
   }
   /** Stops watching for late upstream answers; requests still in flight are left to finish. */
   handleRequest.close = () => deadlines.close()
+  /** From now on, a connection that closes mid-answer is Tollgate stopping, not the client. */
+  handleRequest.stopping = () => {
+    stopping = true
+  }
   return handleRequest
 }
 

@@ -41,6 +41,7 @@ interface RawAnswer {
 export function createUpgradeHandler(options: GatewayOptions) {
   const { clock, logger } = options
   const deadlines = new ResponseDeadlines(options.headersTimeoutMs)
+  let stopping = false
 
   const record = (
     handshake: Handshake,
@@ -165,9 +166,10 @@ export function createUpgradeHandler(options: GatewayOptions) {
       settle()
       upstreamReq.destroy()
       record(handshake, undefined, {
-        errorCode: 'CLIENT_ABORTED',
-        errorMessage:
-          'The client closed the connection before the upstream answered the handshake.',
+        errorCode: stopping ? 'PROXY_STOPPED' : 'CLIENT_ABORTED',
+        errorMessage: stopping
+          ? 'Tollgate stopped before the upstream answered the handshake, and closed the connection.'
+          : 'The client closed the connection before the upstream answered the handshake.',
       })
     })
     upstreamReq.end()
@@ -205,6 +207,10 @@ export function createUpgradeHandler(options: GatewayOptions) {
   }
   /** Stops watching for late handshake answers; connections already joined are left open. */
   handleUpgrade.close = () => deadlines.close()
+  /** From now on, a handshake cut before its answer is Tollgate stopping, not the client. */
+  handleUpgrade.stopping = () => {
+    stopping = true
+  }
   return handleUpgrade
 }
 
