@@ -189,15 +189,16 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`)
     }
     const underway = responses.get(socket)
+    // The last request's own body is malformed: once its answer has begun, a 400 would read as
+    // part of it (or as the answer to a request never sent), so the connection is cut.
+    if (underway && !underway.req.complete) {
+      return underway.headersSent ? void socket.destroy() : refuse()
+    }
+    // Garbage after a whole request that is still being answered: that answer goes out first.
     if (underway && !underway.writableFinished && !underway.destroyed) {
-      // Garbage after a whole request that is still being answered: that answer goes out first.
-      if (underway.req.complete) {
-        underway.once('finish', refuse)
-        underway.once('close', () => socket.destroy())
-        return
-      }
-      // The answered request's own body is malformed: no 400 may go inside its answer.
-      if (underway.headersSent) return void socket.destroy()
+      underway.once('finish', refuse)
+      underway.once('close', () => socket.destroy())
+      return
     }
     refuse()
   })

@@ -131,6 +131,24 @@ export function createRequestHandler(options: GatewayOptions) {
     })
   }
 
+  // Answered before the body was all sent (a 429, a 502, an upstream that answers early): the
+  // rest is still read, and the row waits for it so that it holds the whole body, or for the
+  // connection to close if the client stops sending. Node no longer tracks a request whose answer
+  // has finished, so the socket's close is watched as well as the request's own end.
+  const finishAfterBody = (exchange: Exchange) => {
+    const { req } = exchange
+    const socket = req.socket
+    const done = () => {
+      req.off('end', done)
+      req.off('close', done)
+      socket.off('close', done)
+      finish(exchange)
+    }
+    req.once('end', done)
+    req.once('close', done)
+    socket.once('close', done)
+  }
+
   const sendLocal = (exchange: Exchange, res: ServerResponse, answer: LocalAnswer) => {
     const body = Buffer.from(answer.body)
     const base: HeaderList = [...answer.headers]
@@ -187,10 +205,8 @@ export function createRequestHandler(options: GatewayOptions) {
         Object.assign(exchange, stopping ? STOPPED : ABORTED)
         upstreamReq?.destroy()
       }
-      // Answered before the body was all sent (a 429, a 502, an upstream that answers early):
-      // the rest is still read, and the row waits for it so it holds the whole body.
       if (req.complete || req.destroyed) finish(exchange)
-      else req.once('close', () => finish(exchange))
+      else finishAfterBody(exchange)
     })
 
     const answer = exchange.decision.answer
@@ -234,7 +250,7 @@ export function createRequestHandler(options: GatewayOptions) {
             )
             return
           }
-          relayBody(upstreamRes, res, exchange)
+          relayBody(upstreamRes, res, exchange, upstreamReq!)
         },
         onFailure(code, message) {
           logger.debug(`${request.method} ${request.url}: ${message}`)
@@ -280,14 +296,24 @@ export function createRequestHandler(options: GatewayOptions) {
  * Streams the upstream's response body to the client, keeping a copy for the log, and marks the
  * exchange when the upstream cuts the body short.
  */
-function relayBody(upstreamRes: IncomingMessage, res: ServerResponse, exchange: Exchange) {
+function relayBody(
+  upstreamRes: IncomingMessage,
+  res: ServerResponse,
+  exchange: Exchange,
+  upstreamReq: http.ClientRequest,
+) {
   upstreamRes.on('data', (chunk: Buffer) => {
     exchange.responseCapture.push(chunk)
     if (res.write(chunk)) return
     upstreamRes.pause()
     res.once('drain', () => upstreamRes.resume())
   })
-  upstreamRes.on('end', () => res.end())
+  upstreamRes.on('end', () => {
+    res.end()
+    // An upstream that has answered in full wants no more of the body, and may not read it: its
+    // connection is dropped, and the rest of the body is read for the log alone.
+    if (!exchange.req.complete) upstreamReq.destroy()
+  })
   upstreamRes.on('close', () => {
     if (upstreamRes.complete || exchange.errorCode !== undefined) return
     exchange.errorCode = 'UPSTREAM_RESET'

@@ -1,4 +1,6 @@
 import http from 'node:http'
+import net from 'node:net'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { eventually, send, startServer, startTollgate } from '../../support/servers'
@@ -112,6 +114,34 @@ describe('streams and failures', () => {
       undefined,
       undefined,
     ])
+  })
+
+  it('gives a slow upload no 504: the upstream is timed only once it has the whole request', async () => {
+    const upstream = await startServer((req, res) => {
+      req.resume()
+      req.on('end', () => res.end('got it'))
+    })
+    cleanups.push(upstream.close)
+    const tollgate = await startProxy(upstream.url, { upstreamTimeoutMs: 300 })
+
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${tollgate.url}/upload`, { method: 'POST' }, (res) => {
+        let body = ''
+        res.on('data', (chunk: Buffer) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on('error', reject)
+      let sent = 0
+      const timer = setInterval(() => {
+        req.write('piece ')
+        if (++sent === 8) {
+          clearInterval(timer)
+          req.end()
+        }
+      }, 100)
+    })
+
+    expect(answer).toEqual({ status: 200, body: 'got it' })
   })
 
   it('answers 504 when the upstream sends no headers in time', async () => {
@@ -297,6 +327,65 @@ describe('answers given before the request body is all sent', () => {
       requestBodySize: BIG.length,
       errorCode: 'UPSTREAM_UNREACHABLE',
     })
+  })
+
+  it('logs an early-answered request whose client leaves mid-body, or stalls until Tollgate stops', async () => {
+    const tollgate = await startTollgate({
+      upstream: 'http://127.0.0.1:9',
+      rateLimit: { limit: 0 },
+    })
+    cleanups.push(() => tollgate.stop())
+    const key = 'X-API-Key: sk_test_leaves\r\n'
+    const head = (path: string) =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\n${key}Content-Length: 100000\r\n\r\n${'a'.repeat(5000)}`
+    const answered = (socket: net.Socket) =>
+      new Promise<void>((resolve) => socket.once('data', () => resolve()))
+
+    const leaving = net.connect(tollgate.port, '127.0.0.1', () => leaving.write(head('/leaves')))
+    await answered(leaving)
+    leaving.resetAndDestroy()
+    const stalling = net.connect(tollgate.port, '127.0.0.1', () => stalling.write(head('/stalls')))
+    stalling.on('error', () => {})
+    await answered(stalling)
+    await eventually(() => {
+      tollgate.store.flush()
+      return tollgate.store.count() === 1
+    })
+    await tollgate.close()
+
+    const db = new Database(tollgate.dbPath, { readonly: true })
+    const rows = db.prepare('SELECT url, status FROM exchanges ORDER BY url').raw().all()
+    db.close()
+    expect(rows).toEqual([
+      ['/leaves', 429],
+      ['/stalls', 429],
+    ])
+  })
+
+  it('cuts the connection when the body of a request already answered turns out malformed', async () => {
+    const tollgate = await startProxy('http://127.0.0.1:9', { rateLimit: { limit: 0 } })
+
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(tollgate.port, '127.0.0.1', () =>
+        socket.write(
+          'POST /bad HTTP/1.1\r\nHost: x\r\nX-API-Key: sk_test_bad\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n',
+        ),
+      )
+      const chunks: Buffer[] = []
+      socket.on('data', (chunk) => {
+        chunks.push(chunk)
+        if (chunks.length === 1) socket.write('zz\r\nnot a chunk\r\n')
+      })
+      socket.on('error', () => {})
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+    })
+    await eventually(() => {
+      tollgate.store.flush()
+      return tollgate.store.count() === 1
+    })
+
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /)
+    expect(answer).not.toContain('400 Bad Request')
   })
 
   it('logs no response body for a HEAD it answers itself, as none was sent', async () => {
