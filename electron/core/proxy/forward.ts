@@ -102,13 +102,23 @@ export function forwardRequest(
     callbacks.onFailure(code, message)
   }
 
-  const deadline = options.deadlines.watch(() => {
-    fail('UPSTREAM_TIMEOUT', options.deadlines.describeTimeout(target.url.origin))
-    upstreamReq.destroy()
-  })
+  // The allowance runs only while the upstream is the one holding things up: once it has the
+  // whole request, or while it is not reading the body. A slow upload is not a slow upstream.
+  let deadline: Deadline | undefined
+  const upstreamsTurn = () => {
+    if (settled) return
+    if (deadline) deadline.done = true
+    deadline = options.deadlines.watch(() => {
+      fail('UPSTREAM_TIMEOUT', options.deadlines.describeTimeout(target.url.origin))
+      upstreamReq.destroy()
+    })
+  }
+  const clientsTurn = () => {
+    if (deadline) deadline.done = true
+  }
 
   upstreamReq.on('response', (upstreamRes) => {
-    deadline.done = true
+    if (deadline) deadline.done = true
     if (settled) {
       upstreamRes.resume()
       return
@@ -118,22 +128,40 @@ export function forwardRequest(
   })
 
   upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
-    deadline.done = true
+    if (deadline) deadline.done = true
     fail('UPSTREAM_UNREACHABLE', describeConnectError(target.url.origin, error))
   })
 
-  if (forwarded.hasBody) streamBody(req, upstreamReq, options.capture)
-  else upstreamReq.end()
+  if (forwarded.hasBody) {
+    streamBody(req, upstreamReq, options.capture, { blocked: upstreamsTurn, flowing: clientsTurn })
+    upstreamReq.once('finish', upstreamsTurn)
+  } else {
+    upstreamsTurn()
+    upstreamReq.end()
+  }
   return upstreamReq
 }
 
-/** Copies the client's body to the upstream as it arrives, keeping a copy and the pace. */
-function streamBody(req: IncomingMessage, upstreamReq: http.ClientRequest, capture: BodyCapture) {
+/**
+ * Copies the client's body to the upstream as it arrives, keeping a copy and the pace. `pace`
+ * hears when the upstream stops taking the body and when it takes it again.
+ */
+function streamBody(
+  req: IncomingMessage,
+  upstreamReq: http.ClientRequest,
+  capture: BodyCapture,
+  pace: { blocked(): void; flowing(): void },
+) {
   req.on('data', (chunk: Buffer) => {
     capture.push(chunk)
-    if (!upstreamReq.destroyed && !upstreamReq.write(chunk)) req.pause()
+    if (upstreamReq.destroyed || upstreamReq.write(chunk)) return
+    req.pause()
+    pace.blocked()
   })
-  upstreamReq.on('drain', () => req.resume())
+  upstreamReq.on('drain', () => {
+    pace.flowing()
+    req.resume()
+  })
   // An upstream that failed or hung up mid-body takes no more of it, but the rest is still read:
   // the log gets all of it, and the client's connection is free for its next request.
   upstreamReq.on('close', () => req.resume())
