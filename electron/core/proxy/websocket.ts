@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { IncomingMessage } from 'node:http'
+import { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
 import { errorBody, type ErrorCode } from '../../../shared/errors'
@@ -117,11 +118,15 @@ export function createUpgradeHandler(options: GatewayOptions) {
       answered = true
     }
 
+    let joined = false
+    let refusal: { status: number; headers: HeaderList } | undefined
+
     upstreamReq.on('upgrade', (upstreamRes: IncomingMessage, upstream: Duplex, upstreamHead) => {
       settle()
       const headers = toHeaderList(upstreamRes.rawHeaders)
       record(handshake, upstreamRes.statusCode, { responseHeaders: headers })
       if (socket.destroyed) return void upstream.destroy()
+      joined = true
       writeHead(socket, {
         status: upstreamRes.statusCode ?? 101,
         statusMessage: upstreamRes.statusMessage,
@@ -136,21 +141,31 @@ export function createUpgradeHandler(options: GatewayOptions) {
     // closes (there is no HTTP connection left to keep alive).
     upstreamReq.on('response', (upstreamRes: IncomingMessage) => {
       settle()
-      const headers = stripHopByHop(toHeaderList(upstreamRes.rawHeaders))
+      const status = upstreamRes.statusCode ?? 502
+      refusal = { status, headers: stripHopByHop(toHeaderList(upstreamRes.rawHeaders)) }
       writeHead(socket, {
-        status: upstreamRes.statusCode ?? 502,
+        status,
         statusMessage: upstreamRes.statusMessage,
-        headers: [...headers, ['Connection', 'close']],
+        headers: [...refusal.headers, ['Connection', 'close']],
       })
       upstreamRes.on('data', (chunk: Buffer) => {
         handshake.responseCapture.push(chunk)
         socket.write(chunk)
       })
       upstreamRes.on('end', () => {
-        record(handshake, upstreamRes.statusCode, { responseHeaders: headers })
+        record(handshake, status, { responseHeaders: refusal!.headers })
         socket.end()
       })
-      upstreamRes.on('error', () => socket.destroy())
+      // Cut short: the client must see the cut too, not a close that looks like the body's end.
+      upstreamRes.on('close', () => {
+        if (upstreamRes.complete) return
+        record(handshake, status, {
+          responseHeaders: refusal!.headers,
+          errorCode: 'UPSTREAM_RESET',
+          errorMessage: `The upstream closed the connection after ${handshake.responseCapture.size} bytes of its answer to the handshake.`,
+        })
+        cut(socket)
+      })
     })
 
     upstreamReq.on('error', (error: NodeJS.ErrnoException) => {
@@ -160,16 +175,21 @@ export function createUpgradeHandler(options: GatewayOptions) {
       fail(handshake, socket, 'UPSTREAM_UNREACHABLE', message)
     })
 
-    // A client gone before the upstream answered takes the upstream request with it.
+    // A client gone before the answer is complete takes the upstream request with it. Joined
+    // connections are tied together by join() instead.
     socket.once('close', () => {
-      if (answered) return
+      if (joined || handshake.recorded) return
       settle()
       upstreamReq.destroy()
-      record(handshake, undefined, {
+      const what = refusal
+        ? "before the upstream's answer to the handshake was complete"
+        : 'before the upstream answered the handshake'
+      record(handshake, refusal?.status, {
+        responseHeaders: refusal?.headers,
         errorCode: stopping ? 'PROXY_STOPPED' : 'CLIENT_ABORTED',
         errorMessage: stopping
-          ? 'Tollgate stopped before the upstream answered the handshake, and closed the connection.'
-          : 'The client closed the connection before the upstream answered the handshake.',
+          ? `Tollgate stopped ${what}, and closed the connection.`
+          : `The client closed the connection ${what}.`,
       })
     })
     upstreamReq.end()
@@ -226,6 +246,12 @@ function join(client: Duplex, upstream: Duplex): void {
     side.on('error', () => other.destroy())
     side.on('close', () => other.destroy())
   }
+}
+
+/** Closes `socket` with a reset where it can, which a client cannot mistake for a clean end. */
+function cut(socket: Duplex): void {
+  if (socket instanceof Socket) socket.resetAndDestroy()
+  else socket.destroy()
 }
 
 function withLength(headers: HeaderList, length: number): HeaderList {

@@ -1,6 +1,12 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sendRaw, startServer, startTollgate, type TestServer } from '../../support/servers'
+import {
+  eventually,
+  sendRaw,
+  startServer,
+  startTollgate,
+  type TestServer,
+} from '../../support/servers'
 
 const cleanups: (() => Promise<void> | void)[] = []
 
@@ -112,6 +118,40 @@ describe('WebSocket handshakes', () => {
     const row = rowOf(tollgate)
     expect(row).toMatchObject({ status: 403, responseBodySize: 18 })
     expect(Buffer.from(row.responseBody).toString()).toBe('{"error":"ticket"}')
+  })
+
+  it('cuts the client too when the upstream cuts its refusal short, and logs it as a reset', async () => {
+    const { upstream } = await upgradeUpstream((socket) => {
+      socket.write('HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nnope.\r\n')
+      setTimeout(() => socket.destroy(), 50)
+    })
+    const tollgate = await proxyTo(upstream.url)
+
+    const outcome = await sendRaw(tollgate.port, handshake()).then(
+      () => 'ended cleanly',
+      (error: NodeJS.ErrnoException) => error.code,
+    )
+
+    expect(outcome).toBe('ECONNRESET')
+    expect(rowOf(tollgate)).toMatchObject({ status: 403, errorCode: 'UPSTREAM_RESET' })
+  })
+
+  it('closes the upstream when the client leaves during a refusal, and logs it', async () => {
+    let upstreamClosed = false
+    const { upstream } = await upgradeUpstream((socket) => {
+      socket.write('HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nslow.\r\n')
+      // The upstream server's sockets stay half open: the end is Tollgate hanging up.
+      socket.on('end', () => (upstreamClosed = true))
+    })
+    const tollgate = await proxyTo(upstream.url)
+
+    const client = net.connect(tollgate.port, '127.0.0.1', () => client.write(handshake()))
+    await new Promise((resolve) => client.once('data', resolve))
+    // A reset: a plain FIN could be a client that only half-closes and still reads the answer.
+    client.resetAndDestroy()
+    await eventually(() => upstreamClosed)
+
+    expect(rowOf(tollgate)).toMatchObject({ status: 403, errorCode: 'CLIENT_ABORTED' })
   })
 
   it('answers 504 when the upstream never answers the handshake, and logs it', async () => {
