@@ -197,7 +197,9 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     // Garbage after a whole request that is still being answered: that answer goes out first.
     if (underway && !underway.writableFinished && !underway.destroyed) {
       underway.once('finish', refuse)
-      underway.once('close', () => socket.destroy())
+      underway.once('close', () => {
+        if (!underway.writableFinished) socket.destroy()
+      })
       return
     }
     refuse()

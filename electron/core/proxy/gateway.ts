@@ -142,6 +142,10 @@ export function createRequestHandler(options: GatewayOptions) {
       req.off('end', done)
       req.off('close', done)
       socket.off('close', done)
+      if (!req.complete && exchange.errorCode === undefined) {
+        exchange.errorCode = stopping ? STOPPED.errorCode : ABORTED.errorCode
+        exchange.errorMessage = `${stopping ? 'Tollgate stopped' : 'The client closed the connection'} before the whole request body had arrived (${exchange.requestCapture.size} bytes did).`
+      }
       finish(exchange)
     }
     req.once('end', done)

@@ -21,6 +21,8 @@ interface Handshake {
   httpVersion: string
   /** What the upstream (or Tollgate) answered, kept for the row. */
   responseCapture: BodyCapture
+  /** When the answer's head went out. */
+  firstByteAt?: number
   /** Set once the row is recorded: a handshake has one row, however many events follow. */
   recorded?: boolean
 }
@@ -56,7 +58,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
       id: request.id,
       kind: handshake.kind,
       startedAt: request.startedAt,
-      firstByteAt: status === undefined ? undefined : clock(),
+      firstByteAt: handshake.firstByteAt,
       endedAt: clock(),
       method: request.method,
       url: request.url,
@@ -75,6 +77,11 @@ export function createUpgradeHandler(options: GatewayOptions) {
     })
   }
 
+  const sendHead = (handshake: Handshake, socket: Duplex, answer: RawAnswer) => {
+    handshake.firstByteAt = clock()
+    writeHead(socket, answer)
+  }
+
   /** Answers the handshake with Tollgate's own JSON error and closes the connection. */
   const fail = (handshake: Handshake, socket: Duplex, code: ErrorCode, message: string) => {
     logger.debug(`WebSocket ${handshake.request.url}: ${message}`)
@@ -82,7 +89,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
     const body = Buffer.from(JSON.stringify(errorBody(code, message)))
     const headers: HeaderList = [['Content-Type', 'application/json']]
     handshake.responseCapture.push(body)
-    writeHead(socket, { status, headers: withLength(headers, body.length) })
+    sendHead(handshake, socket, { status, headers: withLength(headers, body.length) })
     socket.end(body)
     record(handshake, status, { responseHeaders: headers, errorCode: code, errorMessage: message })
   }
@@ -123,6 +130,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
 
     upstreamReq.on('upgrade', (upstreamRes: IncomingMessage, upstream: Duplex, upstreamHead) => {
       settle()
+      handshake.firstByteAt = clock()
       const headers = toHeaderList(upstreamRes.rawHeaders)
       record(handshake, upstreamRes.statusCode, { responseHeaders: headers })
       if (socket.destroyed) return void upstream.destroy()
@@ -143,14 +151,16 @@ export function createUpgradeHandler(options: GatewayOptions) {
       settle()
       const status = upstreamRes.statusCode ?? 502
       refusal = { status, headers: stripHopByHop(toHeaderList(upstreamRes.rawHeaders)) }
-      writeHead(socket, {
+      sendHead(handshake, socket, {
         status,
         statusMessage: upstreamRes.statusMessage,
         headers: [...refusal.headers, ['Connection', 'close']],
       })
       upstreamRes.on('data', (chunk: Buffer) => {
         handshake.responseCapture.push(chunk)
-        socket.write(chunk)
+        if (socket.write(chunk)) return
+        upstreamRes.pause()
+        socket.once('drain', () => upstreamRes.resume())
       })
       upstreamRes.on('end', () => {
         record(handshake, status, { responseHeaders: refusal!.headers })
@@ -175,8 +185,10 @@ export function createUpgradeHandler(options: GatewayOptions) {
       fail(handshake, socket, 'UPSTREAM_UNREACHABLE', message)
     })
 
-    // A client gone before the answer is complete takes the upstream request with it. Joined
-    // connections are tied together by join() instead.
+    // A client whose connection closes before the answer is complete takes the upstream request
+    // with it. Joined connections are tied together by join() instead. A client that only
+    // half-closes is still owed its answer, so this waits for the close itself (a reset, or
+    // Tollgate stopping); the upstream's timeout covers the rest.
     socket.once('close', () => {
       if (joined || handshake.recorded) return
       settle()
@@ -218,7 +230,10 @@ export function createUpgradeHandler(options: GatewayOptions) {
       const { headers, fields } = decision.respond(answer.headers, answer.status)
       const body = Buffer.from(answer.body)
       handshake.responseCapture.push(body)
-      writeHead(socket, { status: answer.status, headers: withLength(headers, body.length) })
+      sendHead(handshake, socket, {
+        status: answer.status,
+        headers: withLength(headers, body.length),
+      })
       socket.end(body)
       record(handshake, answer.status, { responseHeaders: headers, ...fields })
       return

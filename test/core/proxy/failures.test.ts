@@ -354,11 +354,14 @@ describe('answers given before the request body is all sent', () => {
     await tollgate.close()
 
     const db = new Database(tollgate.dbPath, { readonly: true })
-    const rows = db.prepare('SELECT url, status FROM exchanges ORDER BY url').raw().all()
+    const rows = db
+      .prepare('SELECT url, status, error_code, request_body_size FROM exchanges ORDER BY url')
+      .raw()
+      .all()
     db.close()
     expect(rows).toEqual([
-      ['/leaves', 429],
-      ['/stalls', 429],
+      ['/leaves', 429, 'CLIENT_ABORTED', 5000],
+      ['/stalls', 429, 'PROXY_STOPPED', 5000],
     ])
   })
 
@@ -397,6 +400,7 @@ describe('answers given before the request body is all sent', () => {
     tollgate.store.flush()
 
     expect([unreachable.status, limited.status]).toEqual([502, 429])
+    expect(tollgate.store.count()).toBe(2)
     for (const row of tollgate.store.list({}).items) {
       expect(row.responseBodySize).toBe(0)
       expect(tollgate.store.get(row.id)!.responseBody).toHaveLength(0)

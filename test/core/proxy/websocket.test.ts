@@ -176,6 +176,7 @@ describe('WebSocket handshakes', () => {
 
     expect(unreachable).toMatch(/^HTTP\/1\.1 502 /)
     expect(limited).toMatch(/^HTTP\/1\.1 429 /)
+    expect(rows.map((row) => row.status).sort()).toEqual([429, 502])
     for (const row of rows) {
       const sent = (row.status === 502 ? unreachable : limited).split('\r\n\r\n')[1]!
       expect(Buffer.from(row.responseBody).toString()).toBe(sent)
