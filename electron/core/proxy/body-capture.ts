@@ -1,3 +1,5 @@
+import type { Readable, Writable } from 'node:stream'
+
 // Most requests have no body; a buffer of length zero has nothing to change, so they can share one.
 const NO_BYTES = Buffer.alloc(0)
 
@@ -33,4 +35,17 @@ export class BodyCapture {
     if (this.chunks.length === 1) return this.chunks[0]!
     return Buffer.concat(this.chunks, this.kept)
   }
+}
+
+/**
+ * Copies `source` into `sink` as it arrives, at the pace `sink` takes it, keeping a copy in
+ * `capture`. Ending is left to the caller, which knows what an end or a cut means.
+ */
+export function relayCaptured(source: Readable, sink: Writable, capture: BodyCapture): void {
+  source.on('data', (chunk: Buffer) => {
+    capture.push(chunk)
+    if (sink.write(chunk)) return
+    source.pause()
+    sink.once('drain', () => source.resume())
+  })
 }

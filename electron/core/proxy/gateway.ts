@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
 import { errorBody, type ErrorCode } from '../../../shared/errors'
 import type { Logger } from '../logger'
-import { BodyCapture } from './body-capture'
+import { BodyCapture, relayCaptured } from './body-capture'
 import { forwardRequest, ResponseDeadlines, type UpstreamTarget } from './forward'
 import { flattenHeaders, normalizeAddress, toHeaderList } from './raw-headers'
 
@@ -306,12 +306,7 @@ function relayBody(
   exchange: Exchange,
   upstreamReq: http.ClientRequest,
 ) {
-  upstreamRes.on('data', (chunk: Buffer) => {
-    exchange.responseCapture.push(chunk)
-    if (res.write(chunk)) return
-    upstreamRes.pause()
-    res.once('drain', () => upstreamRes.resume())
-  })
+  relayCaptured(upstreamRes, res, exchange.responseCapture)
   upstreamRes.on('end', () => {
     res.end()
     // An upstream that has answered in full wants no more of the body, and may not read it: its

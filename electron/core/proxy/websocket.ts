@@ -4,7 +4,7 @@ import { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ExchangeKind, ExchangeRecord, HeaderList } from '../../../shared/exchange'
 import { errorBody, type ErrorCode } from '../../../shared/errors'
-import { BodyCapture } from './body-capture'
+import { BodyCapture, relayCaptured } from './body-capture'
 import { describeConnectError, ResponseDeadlines } from './forward'
 import {
   describeRequest,
@@ -156,12 +156,7 @@ export function createUpgradeHandler(options: GatewayOptions) {
         statusMessage: upstreamRes.statusMessage,
         headers: [...refusal.headers, ['Connection', 'close']],
       })
-      upstreamRes.on('data', (chunk: Buffer) => {
-        handshake.responseCapture.push(chunk)
-        if (socket.write(chunk)) return
-        upstreamRes.pause()
-        socket.once('drain', () => upstreamRes.resume())
-      })
+      relayCaptured(upstreamRes, socket, handshake.responseCapture)
       upstreamRes.on('end', () => {
         record(handshake, status, { responseHeaders: refusal!.headers })
         socket.end()
