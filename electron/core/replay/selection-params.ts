@@ -89,7 +89,8 @@ function readFilter(filter: unknown, refuse: (problem: string) => never): Exchan
   if (!isRecord(filter)) return refuse('filter must be an object.')
   const picked: Record<string, unknown> = {}
   for (const [field, value] of Object.entries(filter)) {
-    const check = FILTER_CHECKS[field]
+    // Own fields only: `constructor` or `toString` is no filter field, whatever a plain object has.
+    const check = Object.hasOwn(FILTER_CHECKS, field) ? FILTER_CHECKS[field] : undefined
     if (check === undefined) {
       refuse(
         `filter.${field} is not a filter field; known: ${Object.keys(FILTER_CHECKS).join(', ')}.`,
