@@ -54,14 +54,22 @@ export function dueOffset(
   return Math.max(0, startedAt - firstStartedAt) / (pacing.speed ?? 1)
 }
 
+/** The longest delay a Node timer takes as given (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * Resolves at `deadline` (a `performance.now()` reading) or just after it. Rejects with the
  * abort reason when `signal` aborts first.
  */
 export async function waitUntil(deadline: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted()
-  const sleepFor = deadline - performance.now() - SPIN_MS
-  if (sleepFor > 0) await sleep(sleepFor, undefined, { signal })
+  // A timer holds at most MAX_TIMER_MS; a longer wait (a recording spanning weeks, a tiny speed)
+  // sleeps in steps rather than overflowing into a 1 ms timer and spinning.
+  for (;;) {
+    const sleepFor = deadline - performance.now() - SPIN_MS
+    if (sleepFor <= 0) break
+    await sleep(Math.min(sleepFor, MAX_TIMER_MS), undefined, { signal })
+  }
 
   while (performance.now() < deadline) {
     await nextTurn()
