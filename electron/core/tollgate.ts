@@ -205,15 +205,18 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     refuse()
   })
 
+  let port: number
   try {
     await listen(server, config.listen.port, config.listen.host)
+    port = (server.address() as AddressInfo).port
+    refuseLoop(config.upstream, config.listen.host, port)
   } catch (error) {
+    server.close()
     store.close()
     await mock?.close()
     await sample?.close()
     throw error
   }
-  const { port } = server.address() as AddressInfo
   const hostForUrl = config.listen.host.includes(':')
     ? `[${config.listen.host}]`
     : config.listen.host
@@ -252,6 +255,7 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     config: () => config,
     updateConfig(change) {
       const next = resolveConfig(change, config)
+      refuseLoop(next.upstream, next.listen.host, port)
       if (next.db !== config.db) {
         throw new Error(
           `The database cannot change while Tollgate runs (${config.db}). Restart with --db.`,
@@ -351,6 +355,31 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
     tollgate.control = { url: control.url, token: control.token, uiUrl: control.uiUrl }
   }
   return tollgate
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1'])
+const ANY_ADDRESS = new Set(['0.0.0.0', '::'])
+
+/**
+ * Throws when `upstream` is Tollgate's own proxy address: every request would come back to it,
+ * spending the budget on each pass until the upstream timeout.
+ */
+function refuseLoop(upstream: string | undefined, listenHost: string, port: number): void {
+  if (upstream === undefined) return
+  const url = new URL(upstream)
+  const upstreamPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  const listening = listenHost.toLowerCase()
+  // localhost may name either loopback address; listening on every address takes them all.
+  const sameHost =
+    host === listening ||
+    (host === 'localhost' && LOOPBACK_HOSTS.has(listening)) ||
+    (ANY_ADDRESS.has(listening) && LOOPBACK_HOSTS.has(host))
+  if (upstreamPort !== port || !sameHost) return
+  throw new TollgateError(
+    'CONFIG_INVALID',
+    `upstream ${upstream} is Tollgate's own address, so every request would come back to it. Point upstream at the API itself.`,
+  )
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

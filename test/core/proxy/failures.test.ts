@@ -116,6 +116,33 @@ describe('streams and failures', () => {
     ])
   })
 
+  it("refuses Tollgate's own address as its upstream, at start and at run time", async () => {
+    const upstream = await startServer((_req, res) => res.end('the real API'))
+    cleanups.push(upstream.close)
+    const tollgate = await startProxy(upstream.url)
+    const free = await startServer(() => {})
+    const freePort = Number(new URL(free.url).port)
+    await free.close()
+
+    for (const address of [tollgate.url, `http://localhost:${tollgate.port}/v1`]) {
+      expect(() => tollgate.updateConfig({ upstream: address })).toThrow(
+        "is Tollgate's own address",
+      )
+    }
+    // Another address on the same port is another server.
+    expect(() => tollgate.updateConfig({ upstream: `http://[::1]:${tollgate.port}` })).not.toThrow()
+    tollgate.updateConfig({ upstream: upstream.url })
+    const atStart = await startTollgate({
+      upstream: `http://127.0.0.1:${freePort}`,
+      listen: { host: '127.0.0.1', port: freePort },
+    }).catch((error: Error) => error)
+    const answer = await send(tollgate.url)
+
+    expect(atStart).toBeInstanceOf(Error)
+    expect((atStart as Error).message).toContain("is Tollgate's own address")
+    expect(answer.body.toString()).toBe('the real API')
+  })
+
   it('gives a slow upload no 504: the upstream is timed only once it has the whole request', async () => {
     const upstream = await startServer((req, res) => {
       req.resume()
