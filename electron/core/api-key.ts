@@ -4,6 +4,9 @@
  */
 
 import { hash } from 'node:crypto'
+import { defaultConfig } from '../../shared/config'
+import type { HeaderList } from '../../shared/exchange'
+import { maskKey } from '../../shared/keys'
 import { remembered } from '../../shared/remembered'
 import { lowerCaseHeaderName, readRequestHeaderNames } from './cors-safelist'
 
@@ -79,4 +82,50 @@ function bearerToken(value: string): string | undefined {
 function unmapAddress(address: string): string {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)
   return mapped?.[1] ?? address
+}
+
+/** The key a request was logged with, as its row keeps it. */
+export interface RecordedKey {
+  keyMasked?: string
+  keyHash?: string
+}
+
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization'])
+// Masked whatever the config says now: most logs were written with these as the key headers.
+const DEFAULT_KEY_HEADERS = defaultConfig(':memory:').keys.headers.map((name) => name.toLowerCase())
+
+/**
+ * `headers` with every credential masked, the scheme of an `Authorization` line kept
+ * (`Bearer sk_live_…9f2c`): the values of `keyHeaders` and of the default key headers, every
+ * `Authorization` and `Proxy-Authorization`, and any other line holding the key the request was
+ * logged with, so an old row's key stays hidden after `keys.headers` has changed.
+ */
+export function maskCredentials(
+  headers: HeaderList,
+  keyHeaders: readonly string[],
+  recorded: RecordedKey = {},
+): HeaderList {
+  const keyNames = new Set([
+    ...DEFAULT_KEY_HEADERS,
+    ...keyHeaders.map((name) => name.toLowerCase()),
+  ])
+  // A value is checked against the logged key only when its mask already matches: masks are
+  // cheap, hashes less so, and this runs for every row a UI shows.
+  const isRecordedKey = (value: string) =>
+    recorded.keyHash !== undefined &&
+    maskKey(value) === recorded.keyMasked &&
+    hashKey(value) === recorded.keyHash
+
+  return headers.map(([name, value]): [string, string] => {
+    const lower = name.toLowerCase()
+    const trimmed = value.trim()
+    if (trimmed === '') return [name, value]
+    if (CREDENTIAL_HEADERS.has(lower)) {
+      const match = /^(\s*\S+\s+)(.*?)(\s*)$/s.exec(value)
+      if (match === null) return [name, maskKey(trimmed)]
+      return [name, `${match[1]}${maskKey(match[2]!)}${match[3]}`]
+    }
+    if (keyNames.has(lower) || isRecordedKey(trimmed)) return [name, maskKey(trimmed)]
+    return [name, value]
+  })
 }

@@ -20,8 +20,8 @@ import type { TollgateConfig, TollgateConfigInput } from '../../../shared/config
 import { resolveConfig } from '../../../shared/config-validate'
 import { TollgateError } from '../../../shared/errors'
 import type { ExchangeSummary, HeaderList } from '../../../shared/exchange'
-import { maskKey } from '../../../shared/keys'
 import { validateOriginList } from '../../../shared/origin'
+import { maskCredentials } from '../api-key'
 import { readSelectionParams } from '../replay/selection-params'
 import type { ReplayService } from '../replay/replay-runs'
 import type { Store } from '../store'
@@ -196,25 +196,12 @@ export function viewConfig(config: TollgateConfig): ConfigView {
   return { config, origins: validateOriginList(allowedOrigins, allowCredentials).results }
 }
 
-/**
- * A summary with the API keys in its request headers masked: the configured key headers, and
- * `Authorization` whatever its scheme, since it carries a credential either way.
- */
+/** A summary with the credentials in its request headers masked (see `maskCredentials`). */
 export function maskSummary<T extends ExchangeSummary>(summary: T, keyHeaders: string[]): T {
-  return { ...summary, requestHeaders: maskHeaders(summary.requestHeaders, keyHeaders) }
-}
-
-function maskHeaders(headers: HeaderList, keyHeaders: string[]): HeaderList {
-  const secret = new Set([...keyHeaders.map((name) => name.toLowerCase()), 'authorization'])
-  return headers.map(([name, value]) => {
-    const lower = name.toLowerCase()
-    if (!secret.has(lower) || value.trim() === '') return [name, value]
-    if (lower !== 'authorization') return [name, maskKey(value.trim())]
-
-    // The scheme stays readable (`Bearer sk_live_…9f2c`); only the credential is hidden.
-    const match = /^\s*(\S+)\s+(.+?)\s*$/s.exec(value)
-    return [name, match ? `${match[1]} ${maskKey(match[2]!)}` : maskKey(value.trim())]
-  })
+  return {
+    ...summary,
+    requestHeaders: maskCredentials(summary.requestHeaders, keyHeaders, summary),
+  }
 }
 
 /**

@@ -12,5 +12,5 @@ export {
 export { exportHar, type ExportHarOptions, type HarExportResult } from './export-har'
 export { HarEntryScanner, type ScannedEntry, type EntryScannerOptions } from './entry-scanner'
 export { readHarEntry, type ImportedExchange, type ReadEntryResult } from './read-har-entry'
-export { writeHarEntry, maskKeys, type WriteEntryOptions } from './write-har-entry'
+export { writeHarEntry, type WriteEntryOptions } from './write-har-entry'
 export type * from './har-types'

@@ -6,7 +6,7 @@
 
 import { STATUS_CODES } from 'node:http'
 import type { HeaderList } from '../../../shared/exchange'
-import { maskKey } from '../../../shared/keys'
+import { maskCredentials } from '../api-key'
 import type { LoggedExchange } from '../store'
 import { decodeContent, firstHeader, readContentCodings, writeBodyText } from './body-codec'
 import type {
@@ -33,7 +33,7 @@ export function writeHarEntry(exchange: LoggedExchange, options: WriteEntryOptio
     : exchange.httpVersion
   const requestHeaders = options.revealKeys
     ? exchange.requestHeaders
-    : maskKeys(exchange.requestHeaders, options.keyHeaders)
+    : maskCredentials(exchange.requestHeaders, options.keyHeaders, exchange)
   const responseHeaders = exchange.responseHeaders ?? []
 
   const extension: TollgateEntryExtension = {
@@ -114,28 +114,6 @@ function describeBody(bytes: Uint8Array, headers: HeaderList) {
   const decoded = decodeContent(bytes, codings)
   if (decoded === undefined) return { bytes, mimeType, decoded: false, stillEncoded: true }
   return { bytes: decoded as Uint8Array, mimeType, decoded: true, stillEncoded: false }
-}
-
-/**
- * Masks the API key in each configured key header and the credentials of every Authorization
- * line, keeping the scheme: `Bearer sk_live_…9f2c`.
- */
-export function maskKeys(headers: HeaderList, keyHeaders: readonly string[]): HeaderList {
-  const keyNames = new Set(keyHeaders.map((name) => name.toLowerCase()))
-  keyNames.add('authorization')
-  keyNames.add('proxy-authorization')
-
-  return headers.map(([name, value]): [string, string] => {
-    const lower = name.toLowerCase()
-    if (!keyNames.has(lower)) return [name, value]
-    if (lower === 'authorization' || lower === 'proxy-authorization') {
-      const match = /^(\s*\S+\s+)(.*?)(\s*)$/s.exec(value)
-      if (match === null || match[2] === '') return [name, value]
-      return [name, `${match[1]}${maskKey(match[2]!)}${match[3]}`]
-    }
-    const trimmed = value.trim()
-    return [name, trimmed === '' ? value : maskKey(trimmed)]
-  })
 }
 
 /** The log keeps the path as the client sent it; a HAR entry needs the whole URL. */

@@ -54,6 +54,25 @@ describe('API keys in the control API', () => {
     expect(JSON.stringify(body)).not.toContain(HEADER_KEY)
   })
 
+  it('keeps old rows masked after keys.headers changes, whichever header carried their key', async () => {
+    const customKey = 'ck_test_7e6d5c4b3a291807'
+    tollgate.updateConfig({ keys: { headers: ['X-Custom-Key'] } })
+    await send(tollgate.url, { path: '/custom', headers: ['X-Custom-Key', customKey] })
+    await eventually(() => tollgate.store.count() === 2)
+    tollgate.updateConfig({ keys: { headers: ['X-Token'] } })
+
+    const { body: list } = await call(tollgate.control, 'traffic.list', {})
+    const { body: first } = await call(tollgate.control, 'traffic.get', { id })
+
+    expect(list.items).toHaveLength(2)
+    for (const key of [BEARER_KEY, HEADER_KEY, customKey]) {
+      expect(JSON.stringify(list)).not.toContain(key)
+      expect(JSON.stringify(first)).not.toContain(key)
+    }
+    expect(header(first, 'x-api-key')).toBe('pk_test_…6789')
+    tollgate.updateConfig({ keys: { headers: ['Authorization', 'X-API-Key'] } })
+  })
+
   it('leaves the stored row untouched', () => {
     const stored = tollgate.store.get(id)!
 
