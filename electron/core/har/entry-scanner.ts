@@ -80,14 +80,21 @@ export class HarEntryScanner {
     return this.nextIndex
   }
 
+  /** True once the document's closing brace has been read. */
+  get documentEnded(): boolean {
+    return this.expect === 'done'
+  }
+
   /** True while the scanner is inside an element of `log.entries`. */
   get insideEntry(): boolean {
     return this.capturing
   }
 
-  /** Scans the next piece of the document and returns the entries it completed. */
-  push(chunk: string): ScannedEntry[] {
-    const out: ScannedEntry[] = []
+  /**
+   * Scans the next piece of the document and returns the entries it completed, appended to `out`
+   * when given. A caller that passes `out` keeps the entries completed before a throw.
+   */
+  push(chunk: string, out: ScannedEntry[] = []): ScannedEntry[] {
     let text = chunk
     if (!this.started && text.length > 0) {
       this.started = true

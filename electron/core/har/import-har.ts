@@ -69,12 +69,18 @@ export async function importHar(
   const decoder = new StringDecoder('utf8')
   let pending = 0
 
-  const take = (entries: ScannedEntry[]) => {
-    for (const scanned of entries) {
-      recordEntry(store, scanned, options.session, keyHeaders, result)
-      if (++pending >= FLUSH_EVERY) {
-        store.flush()
-        pending = 0
+  // Entries completed in a chunk are recorded even when the same chunk then turns out broken.
+  const completed: ScannedEntry[] = []
+  const scan = (text: string) => {
+    try {
+      scanner.push(text, completed)
+    } finally {
+      for (const scanned of completed.splice(0)) {
+        recordEntry(store, scanned, options.session, keyHeaders, result)
+        if (++pending >= FLUSH_EVERY) {
+          store.flush()
+          pending = 0
+        }
       }
     }
   }
@@ -82,9 +88,9 @@ export async function importHar(
   try {
     for await (const chunk of readChunks(source)) {
       options.signal?.throwIfAborted()
-      take(scanner.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)))
+      scan(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer))
     }
-    take(scanner.push(decoder.end()))
+    scan(decoder.end())
     scanner.end()
   } catch (error) {
     store.flush()
@@ -93,7 +99,9 @@ export async function importHar(
     if (scanner.insideEntry) result.skipped++
     result.problems.push({
       index: scanner.entriesSeen,
-      problem: `${error.message} Entries from this one on were not read.`,
+      problem: scanner.documentEnded
+        ? `${error.message} Every entry was read; what follows the document was ignored.`
+        : `${error.message} Entries from this one on were not read.`,
     })
   }
 

@@ -233,6 +233,28 @@ describe('importHar', () => {
     ])
   })
 
+  it('keeps the entries read in the same chunk as the point where the file goes wrong', async () => {
+    const whole = JSON.stringify(makeHar([makeEntry(), makeEntry(), makeEntry()]))
+    const broken = path.join(test.dir, 'broken.har')
+    const trailing = path.join(test.dir, 'trailing.har')
+    fs.writeFileSync(broken, whole.replace(/\]\}\}$/, ', }]}}'))
+    fs.writeFileSync(trailing, `${whole}\n\0`)
+
+    const fromBroken = await importHar(test.store, broken, { session: 'broken' })
+    const fromTrailing = await importHar(test.store, trailing, { session: 'trailing' })
+
+    // The stray brace stands where a fourth entry would start: that one counts as skipped.
+    expect(fromBroken).toMatchObject({ imported: 3, skipped: 1 })
+    expect(fromBroken.problems).toEqual([
+      { index: 3, problem: expect.stringContaining('Entries from this one on were not read') },
+    ])
+    expect(fromTrailing).toMatchObject({ imported: 3, skipped: 0 })
+    expect(fromTrailing.problems).toEqual([
+      { index: 3, problem: expect.stringContaining('Every entry was read') },
+    ])
+    expect(test.store.count()).toBe(6)
+  })
+
   it('refuses a file that is not a HAR document and records nothing', async () => {
     const file = path.join(test.dir, 'notes.txt')
     fs.writeFileSync(file, 'these are not the entries you are looking for')
