@@ -3,7 +3,8 @@
  * around where the rest stays meaningful; an entry without a method, URL or start time is skipped.
  */
 
-import type { ExchangeKind, HeaderList } from '../../../shared/exchange'
+import type { ExchangeKind, HeaderList, RateLimitDecision } from '../../../shared/exchange'
+import { isErrorCode } from '../../../shared/errors'
 import { maskKey } from '../../../shared/keys'
 import { extractKey, hashKey } from '../api-key'
 import { readCorsRequest } from '../cors'
@@ -114,8 +115,37 @@ export function readHarEntry(entry: unknown, options: ReadEntryOptions): ReadEnt
     exchange.keyMasked = maskKey(key)
   }
 
+  // Tollgate's own answers (its 429s, its 502s) keep saying so, or a mock would serve them as
+  // the upstream's.
+  if (isErrorCode(extension.errorCode)) exchange.errorCode = extension.errorCode
+  const rateLimit = readRateLimit(extension.rateLimit)
+  if (rateLimit !== undefined) exchange.rateLimit = rateLimit
+
   readResponse(entry.response, extension, exchange, complain)
   return { exchange, problems }
+}
+
+/** The rate-limit decision a Tollgate export wrote, when every field has its type. */
+function readRateLimit(value: unknown): RateLimitDecision | undefined {
+  if (!isRecord(value)) return undefined
+  const { bucket, allowed, limit, windowMs, remaining, resetAt, retryAfterSeconds, enforced } =
+    value
+  const numbers = [limit, windowMs, remaining, resetAt]
+  if (typeof bucket !== 'string' || typeof allowed !== 'boolean' || typeof enforced !== 'boolean')
+    return undefined
+  if (!numbers.every((number) => typeof number === 'number' && Number.isFinite(number)))
+    return undefined
+  const decision: RateLimitDecision = {
+    bucket,
+    allowed,
+    limit: limit as number,
+    windowMs: windowMs as number,
+    remaining: remaining as number,
+    resetAt: resetAt as number,
+    enforced,
+  }
+  if (typeof retryAfterSeconds === 'number') decision.retryAfterSeconds = retryAfterSeconds
+  return decision
 }
 
 function readResponse(

@@ -164,6 +164,43 @@ describe('importHar', () => {
     expect(options).toMatchObject({ kind: 'preflight', origin: 'http://localhost:3000' })
   })
 
+  it("reads back Tollgate's own error codes and rate-limit decisions from its exports", async () => {
+    const refused = {
+      bucket: 'key 0123456789abcdef',
+      allowed: false,
+      limit: 60,
+      windowMs: 60_000,
+      remaining: 0,
+      resetAt: START_MS + 60_000,
+      retryAfterSeconds: 12,
+      enforced: true,
+    }
+    const file = writeHar(test.dir, 'exported.har', [
+      makeEntry({
+        _tollgate: { id: 1, kind: 'http', clientAddress: '127.0.0.1', rateLimit: refused },
+      }),
+      makeEntry({
+        _tollgate: {
+          id: 2,
+          kind: 'http',
+          clientAddress: '127.0.0.1',
+          errorCode: 'UPSTREAM_UNREACHABLE',
+        },
+      }),
+      makeEntry({
+        _tollgate: { errorCode: 'NOT_A_CODE', rateLimit: { ...refused, limit: 'sixty' } },
+      }),
+    ])
+
+    await importHar(test.store, file, { session: 'exported' })
+    const [limited, unreachable, odd] = readSession(test.store, 'exported')
+
+    expect(limited!.rateLimit).toEqual(refused)
+    expect(unreachable!.errorCode).toBe('UPSTREAM_UNREACHABLE')
+    expect(odd!.errorCode).toBeUndefined()
+    expect(odd!.rateLimit).toBeUndefined()
+  })
+
   it('compresses a decoded body again when its headers announce gzip', async () => {
     const entry = withResponse({
       headers: [
