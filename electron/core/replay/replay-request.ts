@@ -52,15 +52,9 @@ export interface BuildContext {
 
 /**
  * Lines that cannot be sent again as recorded: a marker of an earlier replay, and the fields that
- * described the original client's connection (a recorded `Connection: close` would cost every
- * replayed request a new connection). The gateway never forwards the latter either.
+ * described the original client's connection. The gateway never forwards the latter either.
  */
-const DROPPED = new Set([
-  REPLAY_OF_HEADER.toLowerCase(),
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-])
+const DROPPED = new Set([REPLAY_OF_HEADER.toLowerCase(), 'keep-alive', 'proxy-connection'])
 
 /** Methods Node sends without body framing unless told otherwise. */
 const BODYLESS_BY_DEFAULT = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
@@ -77,10 +71,20 @@ export function buildReplayRequest(
     edit.body !== undefined ||
     (!exchange.requestBodyTruncated && exchange.requestBody.length === exchange.requestBodySize)
 
-  const lines = (edit.headers ?? exchange.requestHeaders).filter(([name]) => {
+  const lines: HeaderList = []
+  let connectionPlaced = false
+  for (const [name, value] of edit.headers ?? exchange.requestHeaders) {
     const lower = name.toLowerCase()
-    return !name.startsWith(':') && !DROPPED.has(lower)
-  })
+    if (name.startsWith(':') || DROPPED.has(lower)) continue
+    // The first Connection line stays where it was, asking to keep the connection: a recorded
+    // `close` would cost every replayed request a new one.
+    if (lower === 'connection') {
+      if (!connectionPlaced) lines.push([name, 'keep-alive'])
+      connectionPlaced = true
+      continue
+    }
+    lines.push([name, value])
+  }
   const withHost = placeHost(lines, context.gatewayHost)
   const framed = frameBody(withHost, method, body.length, complete)
   framed.push([REPLAY_OF_HEADER, String(exchange.id)])

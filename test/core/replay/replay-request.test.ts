@@ -18,7 +18,7 @@ function pairs(flat: string[]): [string, string][] {
 }
 
 describe('buildReplayRequest', () => {
-  it('keeps every line in order and spelling, with the gateway in place of Host and no Connection', () => {
+  it('keeps every line in order and spelling, with the gateway in place of Host and Connection kept alive', () => {
     const exchange = makeExchange(7, {
       method: 'POST',
       requestHeaders: [
@@ -37,6 +37,7 @@ describe('buildReplayRequest', () => {
 
     expect(pairs(request.headers)).toEqual([
       ['X-First', '1'],
+      ['Connection', 'keep-alive'],
       ['HOST', '127.0.0.1:9999'],
       ['x-dup', 'a'],
       ['X-Dup', 'b'],
