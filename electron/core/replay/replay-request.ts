@@ -83,7 +83,7 @@ export function buildReplayRequest(
       connectionPlaced = true
       continue
     }
-    lines.push([name, value])
+    lines.push([name, sendableValue(value)])
   }
   const withHost = placeHost(lines, context.gatewayHost)
   const framed = frameBody(withHost, method, body.length, complete)
@@ -104,6 +104,14 @@ export function buildReplayRequest(
   if (key !== undefined && key !== '') request.keyMasked = maskKey(key)
   if (exchange.status !== undefined) request.originalStatus = exchange.status
   return request
+}
+
+/**
+ * A header value as bytes Node will send: characters past Latin-1 (a masked key's `…`, text an
+ * import read as UTF-8) go as their UTF-8 bytes, which is how such a value reached the wire.
+ */
+function sendableValue(value: string): string {
+  return /[^\u0000-\u00ff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
 }
 
 /** The gateway's `Host` in place of the first recorded one; further ones dropped; else first. */

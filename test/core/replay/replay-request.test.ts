@@ -1,3 +1,4 @@
+import http from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { hashKey } from '../../../electron/core/api-key'
 import { buildReplayRequest, takeReplayMarker } from '../../../electron/core/replay'
@@ -45,6 +46,16 @@ describe('buildReplayRequest', () => {
       ['X-Tollgate-Replay-Of', '7'],
     ])
     expect(Buffer.from(request.body).toString()).toBe('abc')
+  })
+
+  it('sends a value past Latin-1, such as a masked key from an export, as its UTF-8 bytes', () => {
+    const exchange = makeExchange(9, { requestHeaders: [['X-API-Key', 'sk_test_…f2b9']] })
+
+    const request = buildReplayRequest(exchange, CONTEXT)
+    const value = pairs(request.headers).find(([name]) => name === 'X-API-Key')![1]
+
+    expect(Buffer.from(value, 'latin1').toString('utf8')).toBe('sk_test_…f2b9')
+    expect(() => http.validateHeaderValue('X-API-Key', value)).not.toThrow()
   })
 
   it('drops HTTP/2 pseudo-headers, puts Host first, and rewrites a whole URL to its path and query', () => {
