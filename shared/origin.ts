@@ -147,6 +147,10 @@ export function validateOriginEntry(entry: string, allowCredentials: boolean): O
 
   if (trimmed === '*') return warnAboutWildcard(entry, problems, allowCredentials)
   if (trimmed.toLowerCase() === 'null') return warnAboutNull(entry, trimmed, problems)
+  if (trimmed.includes('*')) {
+    const problem = `${trimmed} uses * as a pattern, but entries are compared exactly, so it can never match. List each origin a browser sends, such as https://app.example.com; only * on its own allows every origin.`
+    return failed(entry, [...problems, problem])
+  }
 
   if (!ORIGIN_PATTERN.test(trimmed)) {
     const canonical = canonicalizeOrigin(trimmed)
@@ -173,9 +177,24 @@ export function validateOriginEntry(entry: string, allowCredentials: boolean): O
     )
   }
 
+  if (problems.length === 0 && !PAGE_SCHEMES.has(parsed.scheme.toLowerCase())) {
+    problems.push(
+      `${trimmed} is allowed, but browsers send an Origin from http and https pages (and extensions), not from ${parsed.scheme}: pages. Check the scheme; a web page served over plain HTTP is http://${parsed.host}${parsed.portText ? `:${parsed.portText}` : ''}.`,
+    )
+    return withSeverity(entry, problems, 'warning')
+  }
   if (problems.length === 0) return { entry, valid: true, severity: 'ok', problems }
   return failed(entry, problems, canonical !== entry ? canonical : undefined)
 }
+
+/** Schemes of the pages and extensions that send an Origin a browser would check. */
+const PAGE_SCHEMES = new Set([
+  'http',
+  'https',
+  'chrome-extension',
+  'moz-extension',
+  'safari-web-extension',
+])
 
 /** Validates every entry, and flags repeats and a `*` that sits next to other entries. */
 export function validateOriginList(

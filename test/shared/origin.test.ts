@@ -150,6 +150,26 @@ describe('validateOriginEntry', () => {
     expect(result.severity).toBe('error')
     expect(result.problems[0]).toMatch(/Origin null/)
   })
+
+  it.each(['*.example.com', 'https://*.example.com', 'http://localhost:*'])(
+    'refuses the pattern %s without offering an escaped form of it',
+    (entry) => {
+      const result = validateOriginEntry(entry, false)
+
+      expect(result.severity).toBe('error')
+      expect(result.canonical).toBeUndefined()
+      expect(result.problems.at(-1)).toContain('compared exactly')
+    },
+  )
+
+  it('warns about a scheme no web page sends an Origin from, and accepts an extension', () => {
+    const ftp = validateOriginEntry('ftp://x.com', false)
+    const extension = validateOriginEntry('chrome-extension://abcdefghijklmnop', false)
+
+    expect(ftp.severity).toBe('warning')
+    expect(ftp.problems[0]).toContain('not from ftp: pages')
+    expect(extension.severity).toBe('ok')
+  })
 })
 
 describe('validateOriginList', () => {
