@@ -11,6 +11,9 @@ export interface BucketEntry {
   refusals: RefusalLog
 }
 
+/** How long an idle bucket stays in the budget list, so its refill can be seen. */
+export const BUDGET_SHOWN_IDLE_MS = 10 * 60_000
+
 /** Buckets held at most; past it the one seen longest ago is forgotten. */
 const MAX_BUCKETS_SEEN = 10_000
 
@@ -68,12 +71,14 @@ export class BucketsSeen {
     }
   }
 
-  /** Forgets buckets idle for longer than their window: nothing of theirs counts any more. */
+  /**
+   * Forgets buckets idle for longer than their window and `BUDGET_SHOWN_IDLE_MS`: by then nothing
+   * of theirs counts, and the budget list has shown them back at full budget for a while.
+   */
   prune(now: number, config: RateLimitConfig): void {
     for (const [bucket, entry] of this.buckets) {
-      if (now - entry.lastSeenAt > this.policyOf(entry, config).windowMs) {
-        this.buckets.delete(bucket)
-      }
+      const keep = Math.max(this.policyOf(entry, config).windowMs, BUDGET_SHOWN_IDLE_MS)
+      if (now - entry.lastSeenAt > keep) this.buckets.delete(bucket)
     }
   }
 
