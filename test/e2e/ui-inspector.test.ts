@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maskKey } from '../../shared/keys'
 import { DEMO_API_KEY } from '../../electron/core/demo'
 import { startBrowser, watchConsole, type ConsoleLog, type TestBrowser } from '../support/browser'
-import { startServer, startTollgate, type TestServer } from '../support/servers'
+import { importHar } from '../../electron/core/har'
+import { makeEntry, writeHar } from '../core/har/har-fixtures'
+import { startServer, startTollgate, tempDir, type TestServer } from '../support/servers'
 
 /**
  * The inspector in headless Chromium, fed by the demo page: a real Tollgate (control API and demo
@@ -30,6 +32,8 @@ describe('the inspector with the demo page', () => {
   let demo: Page
   let uiConsole: ConsoleLog
   let blockedOrigin: string
+  const temp = tempDir()
+  const tollgateDir = temp.dir
 
   beforeAll(async () => {
     if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
@@ -65,6 +69,7 @@ describe('the inspector with the demo page', () => {
     await browser?.close()
     await tollgate?.stop()
     await upstream?.close()
+    temp.remove()
   })
 
   /** Clicks a demo button and resolves with the result the page shows once the call is done. */
@@ -245,6 +250,49 @@ describe('the inspector with the demo page', () => {
     await expect.poll(scrollTop).toBe(42 * 24)
     await expect(idAt(42)).resolves.toBe(readingId)
     await shoot('anchored')
+  })
+
+  it('says an imported exchange was not judged, instead of calling it refused or same-origin', async () => {
+    const origin = 'https://shop.example.com'
+    const entry = (
+      method: string,
+      url: string,
+      extra: { name: string; value: string }[],
+      status: number,
+    ) => {
+      const base = makeEntry() as { request: object; response: object }
+      return makeEntry({
+        request: {
+          ...base.request,
+          method,
+          url,
+          headers: [{ name: 'Origin', value: origin }, ...extra],
+        },
+        response: { ...base.response, status },
+      })
+    }
+    const file = writeHar(tollgateDir, 'imported.har', [
+      entry(
+        'OPTIONS',
+        'https://api.example.com/imported-preflight',
+        [{ name: 'Access-Control-Request-Method', value: 'PUT' }],
+        204,
+      ),
+      entry('GET', 'https://api.example.com/imported-get', [], 200),
+    ])
+    await importHar(tollgate.store, file, { session: 'imported' })
+
+    await ui.getByRole('tab', { name: 'Preflights' }).click()
+    const preflight = ui.getByRole('row').filter({ hasText: '/imported-preflight' })
+    await preflight.waitFor()
+    await expect(preflight.getByText('not judged').isVisible()).resolves.toBe(true)
+    await expect(preflight.getByText('refused').count()).resolves.toBe(0)
+    await ui.getByRole('tab', { name: 'Traffic' }).click()
+    const get = rows().filter({ hasText: '/imported-get' })
+    await expect(get.getByText('not judged').isVisible()).resolves.toBe(true)
+    await get.click()
+    await detail().getByText('No CORS verdict was recorded').waitFor()
+    await shoot('imported')
   })
 
   it('logs no script errors in the UI', () => {

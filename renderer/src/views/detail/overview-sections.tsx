@@ -43,7 +43,17 @@ export function VerdictSection({ exchange }: { exchange: ExchangeSummary }) {
   return (
     <section className="section" aria-labelledby="verdict-heading">
       <h3 id="verdict-heading">CORS verdict</h3>
-      {!verdict || verdict.outcome === 'not-cors' ? (
+      {!verdict && exchange.kind === 'websocket' ? (
+        <p className="muted">
+          Browsers apply no CORS rules to a WebSocket handshake: the server decides by its Origin
+          header.
+        </p>
+      ) : !verdict && exchange.origin !== undefined ? (
+        <p className="muted">
+          No CORS verdict was recorded: the exchange was imported from a file, or refused before the
+          CORS check. Replay it to see what the allowlist makes of it.
+        </p>
+      ) : !verdict || verdict.outcome === 'not-cors' ? (
         <p className="muted">
           No Origin header: this is not a cross-origin request, so browsers apply no CORS rules.
         </p>

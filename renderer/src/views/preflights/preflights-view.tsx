@@ -25,7 +25,16 @@ function AskedFor({ exchange }: { exchange: ExchangeSummary }) {
 }
 
 function Result({ exchange }: { exchange: ExchangeSummary }) {
-  const passed = exchange.cors?.outcome === 'allowed'
+  // An imported preflight was answered by another server: Tollgate never judged it.
+  if (!exchange.cors) {
+    return (
+      <span className="verdict">
+        <span className="chip">not judged</span>
+        <span className="muted">{exchange.status}</span>
+      </span>
+    )
+  }
+  const passed = exchange.cors.outcome === 'allowed'
   return (
     <span className="verdict">
       <span className={`chip ${passed ? 'success' : 'danger'}`}>
@@ -37,7 +46,8 @@ function Result({ exchange }: { exchange: ExchangeSummary }) {
 }
 
 function Reason({ exchange }: { exchange: ExchangeSummary }) {
-  const blocking = exchange.cors?.blocking
+  if (!exchange.cors) return <span className="muted">imported: answered by another server</span>
+  const blocking = exchange.cors.blocking
   if (!blocking) return <span className="muted">origin, method and headers allowed</span>
   // On a preflight, "preflight refused" says nothing new: the detail is the reason.
   const label = blocking.rule === 'preflight-failed' ? undefined : CORS_RULE_LABELS[blocking.rule]
@@ -53,7 +63,8 @@ function FollowedBy({ exchange }: { exchange: ExchangeSummary }) {
   if (exchange.pairedId !== undefined) {
     return <ExchangeLink id={exchange.pairedId}>request #{exchange.pairedId}</ExchangeLink>
   }
-  const refused = exchange.cors?.outcome !== 'allowed'
+  if (!exchange.cors) return <span className="muted">none recorded</span>
+  const refused = exchange.cors.outcome !== 'allowed'
   return <span className="muted">{refused ? 'none: the browser stops here' : 'none yet'}</span>
 }
 
@@ -90,7 +101,7 @@ export function PreflightsView() {
   const select = useCallback((row: ExchangeSummary) => selectExchange(row.id), [])
   const loadOlder = useCallback(() => void feed.feed.loadOlder(), [feed.feed])
   const refused = useMemo(
-    () => feed.items.filter((item) => item.cors?.outcome !== 'allowed').length,
+    () => feed.items.filter((item) => item.cors && item.cors.outcome !== 'allowed').length,
     [feed.items],
   )
 

@@ -24,7 +24,17 @@ export function StatusCell({ exchange }: { exchange: ExchangeSummary }) {
 }
 
 /** What the browser does with the response: allowed, blocked and why, or not a CORS request. */
-export function VerdictChip({ verdict }: { verdict?: CorsVerdict }) {
+export function VerdictChip({ verdict, origin }: { verdict?: CorsVerdict; origin?: string }) {
+  if (!verdict && origin !== undefined) {
+    return (
+      <span
+        className="muted"
+        title="No CORS verdict recorded: imported, refused before the CORS check, or a WebSocket"
+      >
+        not judged
+      </span>
+    )
+  }
   if (!verdict || verdict.outcome === 'not-cors') {
     return (
       <span className="muted" title="No Origin header: not a cross-origin request">
@@ -114,6 +124,6 @@ export const trafficColumns: Column<ExchangeSummary>[] = [
     id: 'cors',
     title: 'CORS verdict',
     width: 'minmax(150px, 1.6fr)',
-    render: (row) => <VerdictChip verdict={row.cors} />,
+    render: (row) => <VerdictChip verdict={row.cors} origin={row.origin} />,
   },
 ]
