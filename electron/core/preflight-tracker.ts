@@ -109,9 +109,9 @@ export class PreflightTracker {
   }
 
   /**
-   * Finds the preflight for an actual request: the first unpaired one from the same origin and
-   * URL for the same method (`logged`), else a passing one still inside its cache lifetime
-   * (`browser-cache`), else `missing`.
+   * Finds the preflight for an actual request: an unpaired one from the same origin and URL for
+   * the same method (`logged`; the oldest that passed, else the latest refused), else a passing
+   * one still inside its cache lifetime (`browser-cache`), else `missing`.
    */
   matchActual(actual: ActualRequestKey): PreflightMatch {
     // Clients that skip preflights (scripts, load tests) never leave one to look through.
@@ -119,13 +119,16 @@ export class PreflightTracker {
     const key = keyOf(actual.origin, actual.url)
     const list = this.prune(key, actual.time)
 
-    const fresh = list.find(
-      (entry) =>
-        !entry.paired &&
-        entry.method === actual.method &&
-        entry.time <= actual.time &&
-        actual.time - entry.time < this.pairingWindowMs,
-    )
+    const unpaired = (entry: Entry) =>
+      !entry.paired &&
+      entry.method === actual.method &&
+      entry.time <= actual.time &&
+      actual.time - entry.time < this.pairingWindowMs
+    // A browser goes on only after a preflight that passed, so the oldest such one is the partner;
+    // a refused one pairs only with a client that went on regardless, and then the latest.
+    const fresh =
+      list.find((entry) => entry.passed && unpaired(entry)) ??
+      list.findLast((entry) => !entry.passed && unpaired(entry))
     if (fresh) {
       fresh.paired = true
       return { source: 'logged', exchangeId: fresh.id, passed: fresh.passed }

@@ -52,6 +52,21 @@ describe('PreflightTracker', () => {
     expect(match).toEqual({ source: 'logged', exchangeId: 8, passed: false })
   })
 
+  it('pairs a request with the preflight that passed, not an older refused one left unpaired', () => {
+    const tracker = new PreflightTracker()
+    tracker.recordPreflight(preflight({ id: 178, passed: false, headers: ['x-demo-trace'] }))
+    tracker.recordPreflight(preflight({ id: 186, time: T0 + 30_000 }))
+
+    const match = tracker.matchActual({
+      origin: ORIGIN,
+      url: '/items',
+      method: 'PUT',
+      time: T0 + 30_005,
+    })
+
+    expect(match).toEqual({ source: 'logged', exchangeId: 186, passed: true })
+  })
+
   it('serves later requests from the browser cache within max-age', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 7 }))
