@@ -141,11 +141,14 @@ describe('the Replay view', () => {
 
     const detail = ui.getByRole('complementary', { name: `Exchange #${replayId}` })
     await detail.getByText('refused with 429').waitFor()
+    const replayOf = tollgate.store.get(replayId)?.replayOf
     expect(tollgate.store.get(replayId)).toMatchObject({
       status: 429,
       replayOf: expect.any(Number),
     })
     await shoot('replay-link')
+    await detail.getByRole('button', { name: `exchange #${replayOf}` }).click()
+    await ui.getByRole('complementary', { name: `Exchange #${replayOf}` }).waitFor()
     await ui.keyboard.press('Escape')
   })
 

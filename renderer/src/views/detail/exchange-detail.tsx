@@ -10,7 +10,7 @@ import { editForReplay } from '../replay/replay-store'
 import { StatusCell } from '../traffic/traffic-columns'
 import { BodyView } from './body-view'
 import { buildCurl } from './curl'
-import { RateLimitSection, TimingSection, VerdictSection } from './overview-sections'
+import { ExchangeLink, RateLimitSection, TimingSection, VerdictSection } from './overview-sections'
 
 type DetailTab = 'overview' | 'request' | 'response'
 
@@ -218,6 +218,14 @@ function Overview({ exchange, proxyUrl }: { exchange: ExchangeDetail; proxyUrl: 
           )}
           <dt>Client</dt>
           <dd>{exchange.clientAddress}</dd>
+          {exchange.replayOf !== undefined && (
+            <>
+              <dt>Replay of</dt>
+              <dd>
+                <ExchangeLink id={exchange.replayOf}>exchange #{exchange.replayOf}</ExchangeLink>
+              </dd>
+            </>
+          )}
           {exchange.errorCode && (
             <>
               <dt>Error</dt>
