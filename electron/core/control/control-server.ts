@@ -172,12 +172,15 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     let size = 0
     request.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new TollgateError('BAD_REQUEST', `Params larger than ${MAX_BODY_BYTES} bytes.`))
-        request.destroy()
-        return
-      }
-      chunks.push(chunk)
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk)
+      // The rest is read and dropped, so the client is still reading when the 400 comes.
+      chunks.length = 0
+      reject(
+        new TollgateError(
+          'BAD_REQUEST',
+          `The params are larger than ${MAX_BODY_BYTES} bytes. Send less at once; a HAR file goes to /api/har.import as the raw body instead.`,
+        ),
+      )
     })
     request.on('end', () => resolve(Buffer.concat(chunks)))
     request.on('error', reject)

@@ -74,6 +74,17 @@ describe('control methods over HTTP', () => {
     })
   })
 
+  it('answers params over 1 MiB with a 400 that names the limit, instead of a reset', async () => {
+    const { status, body } = await call(tollgate.control, 'traffic.list', {
+      filter: { text: 'x'.repeat(2 * 1024 * 1024) },
+    })
+
+    expect(status).toBe(400)
+    expect(body).toEqual({
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('larger than 1048576 bytes') },
+    })
+  })
+
   it('gets one exchange with its bodies in base64', async () => {
     await sendTraffic([], 1, 1)
     const id = (await call(tollgate.control, 'traffic.list', {})).body.items[0]!.id
