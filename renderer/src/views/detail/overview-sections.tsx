@@ -125,7 +125,13 @@ export function RateLimitSection({ exchange }: { exchange: ExchangeSummary }) {
           </dd>
           <dt>Budget</dt>
           <dd>
-            <code>{decision.bucket}</code>
+            {exchange.keyMasked ? (
+              <span title={decision.bucket}>
+                key <code>{exchange.keyMasked}</code>
+              </span>
+            ) : (
+              <code>{decision.bucket}</code>
+            )}
           </dd>
           <dt>Remaining</dt>
           <dd>
