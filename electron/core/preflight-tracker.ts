@@ -109,9 +109,9 @@ export class PreflightTracker {
   }
 
   /**
-   * Finds the preflight for an actual request: an unpaired one from the same origin and URL for
-   * the same method (`logged`; the oldest that passed, else the latest refused), else a passing
-   * one still inside its cache lifetime (`browser-cache`), else `missing`.
+   * Finds the preflight for an actual request from the same origin and URL: the oldest unpaired
+   * one for the same method that passed (`logged`), else a passing one still inside its cache
+   * lifetime (`browser-cache`), else the latest unpaired refused one (`logged`), else `missing`.
    */
   matchActual(actual: ActualRequestKey): PreflightMatch {
     // Clients that skip preflights (scripts, load tests) never leave one to look through.
@@ -124,14 +124,12 @@ export class PreflightTracker {
       entry.method === actual.method &&
       entry.time <= actual.time &&
       actual.time - entry.time < this.pairingWindowMs
-    // A browser goes on only after a preflight that passed, so the oldest such one is the partner;
-    // a refused one pairs only with a client that went on regardless, and then the latest.
-    const fresh =
-      list.find((entry) => entry.passed && unpaired(entry)) ??
-      list.findLast((entry) => !entry.passed && unpaired(entry))
+    // A browser goes on only after a preflight that passed, or on one it still caches, so those
+    // come first; a refused one pairs only with a client that went on regardless, the latest.
+    const fresh = list.find((entry) => entry.passed && unpaired(entry))
     if (fresh) {
       fresh.paired = true
-      return { source: 'logged', exchangeId: fresh.id, passed: fresh.passed }
+      return { source: 'logged', exchangeId: fresh.id, passed: true }
     }
 
     const cached = list.findLast(
@@ -142,6 +140,12 @@ export class PreflightTracker {
         (entry.method === actual.method || isSafelistedMethod(actual.method)),
     )
     if (cached) return { source: 'browser-cache', exchangeId: cached.id, passed: true }
+
+    const refused = list.findLast((entry) => !entry.passed && unpaired(entry))
+    if (refused) {
+      refused.paired = true
+      return { source: 'logged', exchangeId: refused.id, passed: false }
+    }
     return { source: 'missing' }
   }
 

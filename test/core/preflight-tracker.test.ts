@@ -67,6 +67,24 @@ describe('PreflightTracker', () => {
     expect(match).toEqual({ source: 'logged', exchangeId: 186, passed: true })
   })
 
+  it('pairs a request the browser sent on a cached approval with that approval, not a later refusal', () => {
+    const tracker = new PreflightTracker()
+    tracker.recordPreflight(preflight({ id: 10 }))
+    tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 + 5 })
+    tracker.recordPreflight(
+      preflight({ id: 11, time: T0 + 1000, passed: false, headers: ['x-new'] }),
+    )
+
+    const match = tracker.matchActual({
+      origin: ORIGIN,
+      url: '/items',
+      method: 'PUT',
+      time: T0 + 2000,
+    })
+
+    expect(match).toEqual({ source: 'browser-cache', exchangeId: 10, passed: true })
+  })
+
   it('serves later requests from the browser cache within max-age', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 7 }))
