@@ -357,24 +357,22 @@ export async function createTollgate(options: TollgateOptions = {}): Promise<Tol
   return tollgate
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1'])
-const ANY_ADDRESS = new Set(['0.0.0.0', '::'])
+/** Names of this machine as a client dials it: loopback, or the address meaning "any". */
+const THIS_MACHINE =
+  /^(localhost|0\.0\.0\.0|::|::1|127(\.\d{1,3}){3}|::ffff:(127(\.\d{1,3}){3}|7f[0-9a-f]{2}:[0-9a-f]{1,4}))$/
 
 /**
  * Throws when `upstream` is Tollgate's own proxy address: every request would come back to it,
- * spending the budget on each pass until the upstream timeout.
+ * spending the budget on each pass until the upstream timeout. A local address on Tollgate's own
+ * port counts as its own even when it is another socket: better refused than looping.
  */
 function refuseLoop(upstream: string | undefined, listenHost: string, port: number): void {
   if (upstream === undefined) return
   const url = new URL(upstream)
   const upstreamPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
   const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
-  const listening = listenHost.toLowerCase()
-  // localhost may name either loopback address; listening on every address takes them all.
-  const sameHost =
-    host === listening ||
-    (host === 'localhost' && LOOPBACK_HOSTS.has(listening)) ||
-    (ANY_ADDRESS.has(listening) && LOOPBACK_HOSTS.has(host))
+  const listening = listenHost.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+  const sameHost = host === listening || (THIS_MACHINE.test(host) && THIS_MACHINE.test(listening))
   if (upstreamPort !== port || !sameHost) return
   throw new TollgateError(
     'CONFIG_INVALID',

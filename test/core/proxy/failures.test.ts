@@ -124,13 +124,21 @@ describe('streams and failures', () => {
     const freePort = Number(new URL(free.url).port)
     await free.close()
 
-    for (const address of [tollgate.url, `http://localhost:${tollgate.port}/v1`]) {
+    const own = [
+      tollgate.url,
+      `http://localhost:${tollgate.port}/v1`,
+      `http://0.0.0.0:${tollgate.port}`,
+      `http://[::ffff:127.0.0.1]:${tollgate.port}`,
+    ]
+    for (const address of own) {
       expect(() => tollgate.updateConfig({ upstream: address })).toThrow(
         "is Tollgate's own address",
       )
     }
-    // Another address on the same port is another server.
-    expect(() => tollgate.updateConfig({ upstream: `http://[::1]:${tollgate.port}` })).not.toThrow()
+    // Another machine on the same port is another server.
+    expect(() =>
+      tollgate.updateConfig({ upstream: `http://api.example.test:${tollgate.port}` }),
+    ).not.toThrow()
     tollgate.updateConfig({ upstream: upstream.url })
     const atStart = await startTollgate({
       upstream: `http://127.0.0.1:${freePort}`,
