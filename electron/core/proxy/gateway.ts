@@ -135,14 +135,16 @@ export function createRequestHandler(options: GatewayOptions) {
   // rest is still read, and the row waits for it so that it holds the whole body, or for the
   // connection to close if the client stops sending. Node no longer tracks a request whose answer
   // has finished, so the socket's close is watched as well as the request's own end.
-  const finishAfterBody = (exchange: Exchange) => {
+  // A connection the request asked to close (`Connection: close`) is closed by Node once the
+  // answer is out, so a body cut short there is no one's abort.
+  const finishAfterBody = (exchange: Exchange, closesAfterAnswer: boolean) => {
     const { req } = exchange
     const socket = req.socket
     const done = () => {
       req.off('end', done)
       req.off('close', done)
       socket.off('close', done)
-      if (!req.complete && exchange.errorCode === undefined) {
+      if (!req.complete && exchange.errorCode === undefined && !closesAfterAnswer) {
         exchange.errorCode = stopping ? STOPPED.errorCode : ABORTED.errorCode
         exchange.errorMessage = `${stopping ? 'Tollgate stopped' : 'The client closed the connection'} before the whole request body had arrived (${exchange.requestCapture.size} bytes did).`
       }
@@ -210,7 +212,7 @@ export function createRequestHandler(options: GatewayOptions) {
         upstreamReq?.destroy()
       }
       if (req.complete || req.destroyed) finish(exchange)
-      else finishAfterBody(exchange)
+      else finishAfterBody(exchange, !res.shouldKeepAlive)
     })
 
     const answer = exchange.decision.answer

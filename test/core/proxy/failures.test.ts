@@ -364,15 +364,15 @@ describe('answers given before the request body is all sent', () => {
     })
   })
 
-  it('logs an early-answered request whose client leaves mid-body, or stalls until Tollgate stops', async () => {
+  it('logs an early-answered request whose client leaves mid-body, stalls until Tollgate stops, or asked to close', async () => {
     const tollgate = await startTollgate({
       upstream: 'http://127.0.0.1:9',
       rateLimit: { limit: 0 },
     })
     cleanups.push(() => tollgate.stop())
     const key = 'X-API-Key: sk_test_leaves\r\n'
-    const head = (path: string) =>
-      `POST ${path} HTTP/1.1\r\nHost: x\r\n${key}Content-Length: 100000\r\n\r\n${'a'.repeat(5000)}`
+    const head = (path: string, extra = '') =>
+      `POST ${path} HTTP/1.1\r\nHost: x\r\n${key}${extra}Content-Length: 100000\r\n\r\n${'a'.repeat(5000)}`
     const answered = (socket: net.Socket) =>
       new Promise<void>((resolve) => socket.once('data', () => resolve()))
 
@@ -382,9 +382,15 @@ describe('answers given before the request body is all sent', () => {
     const stalling = net.connect(tollgate.port, '127.0.0.1', () => stalling.write(head('/stalls')))
     stalling.on('error', () => {})
     await answered(stalling)
+    // Asked to close after the answer: Node ends the connection, and nobody aborted anything.
+    const closing = net.connect(tollgate.port, '127.0.0.1', () =>
+      closing.write(head('/closes', 'Connection: close\r\n')),
+    )
+    closing.on('error', () => {})
+    await answered(closing)
     await eventually(() => {
       tollgate.store.flush()
-      return tollgate.store.count() === 1
+      return tollgate.store.count() === 2
     })
     await tollgate.close()
 
@@ -395,6 +401,7 @@ describe('answers given before the request body is all sent', () => {
       .all()
     db.close()
     expect(rows).toEqual([
+      ['/closes', 429, null, 5000],
       ['/leaves', 429, 'CLIENT_ABORTED', 5000],
       ['/stalls', 429, 'PROXY_STOPPED', 5000],
     ])
