@@ -91,14 +91,17 @@ export interface RecordedKey {
 }
 
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization'])
+/** An `Authorization` value that is only a scheme name, with no credential after it. */
+const CREDENTIAL_SCHEMES = /^(basic|bearer|digest|negotiate|token|apikey)$/i
 // Masked whatever the config says now: most logs were written with these as the key headers.
 const DEFAULT_KEY_HEADERS = defaultConfig(':memory:').keys.headers.map((name) => name.toLowerCase())
 
 /**
- * `headers` with every credential masked, the scheme of an `Authorization` line kept
+ * `headers` with their credentials masked, the scheme of an `Authorization` line kept
  * (`Bearer sk_live_…9f2c`): the values of `keyHeaders` and of the default key headers, every
- * `Authorization` and `Proxy-Authorization`, and any other line holding the key the request was
- * logged with, so an old row's key stays hidden after `keys.headers` has changed.
+ * `Authorization` and `Proxy-Authorization`, and any other line whose whole value is the key the
+ * request was logged with, so an old row's key stays hidden after `keys.headers` has changed. A
+ * key inside a longer value (a cookie, say) is not found.
  */
 export function maskCredentials(
   headers: HeaderList,
@@ -109,20 +112,26 @@ export function maskCredentials(
     ...DEFAULT_KEY_HEADERS,
     ...keyHeaders.map((name) => name.toLowerCase()),
   ])
-  // A value is checked against the logged key only when its mask already matches: masks are
-  // cheap, hashes less so, and this runs for every row a UI shows.
+  // What a mask shows after its ellipsis is the key's own ending: only a value ending the same way
+  // is masked and hashed to compare. This runs for every row a UI shows.
+  const { keyMasked, keyHash } = recorded
+  const ending = keyMasked?.slice(keyMasked.lastIndexOf('\u2026') + 1)
   const isRecordedKey = (value: string) =>
-    recorded.keyHash !== undefined &&
-    maskKey(value) === recorded.keyMasked &&
-    hashKey(value) === recorded.keyHash
+    keyHash !== undefined &&
+    ending !== undefined &&
+    (ending === '' ? value.length <= 4 : value.endsWith(ending)) &&
+    maskKey(value) === keyMasked &&
+    hashKey(value) === keyHash
 
   return headers.map(([name, value]): [string, string] => {
     const lower = name.toLowerCase()
     const trimmed = value.trim()
     if (trimmed === '') return [name, value]
     if (CREDENTIAL_HEADERS.has(lower)) {
+      // `Bearer` with nothing after it carries no credential, and is shown as it is.
       const match = /^(\s*\S+\s+)(.*?)(\s*)$/s.exec(value)
-      if (match === null) return [name, maskKey(trimmed)]
+      if (match === null) return [name, CREDENTIAL_SCHEMES.test(trimmed) ? value : maskKey(trimmed)]
+      if (match[2] === '') return [name, value]
       return [name, `${match[1]}${maskKey(match[2]!)}${match[3]}`]
     }
     if (keyNames.has(lower) || isRecordedKey(trimmed)) return [name, maskKey(trimmed)]

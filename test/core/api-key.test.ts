@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bucketFor, extractKey, hashKey } from '../../electron/core/api-key'
+import { bucketFor, extractKey, hashKey, maskCredentials } from '../../electron/core/api-key'
+import { maskKey } from '../../shared/keys'
 
 const DEFAULT_HEADERS = ['Authorization', 'X-API-Key']
 
@@ -78,5 +79,41 @@ describe('hashKey', () => {
 
   it('tells keys differing only in case apart', () => {
     expect(hashKey('Key-A')).not.toBe(hashKey('key-a'))
+  })
+})
+
+describe('maskCredentials', () => {
+  const key = 'ck_test_7e6d5c4b3a291807'
+  const recorded = { keyMasked: maskKey(key), keyHash: hashKey(key) }
+
+  it('masks key headers, credentials with their scheme kept, and the logged key wherever it is', () => {
+    const masked = maskCredentials(
+      [
+        ['Authorization', 'Bearer sk_live_4f8a1c2e9b7d9f2c'],
+        ['Proxy-Authorization', 'Basic dXNlcjpwYXNz'],
+        ['X-API-Key', 'pk_test_0a1b2c3d4e5f6789'],
+        ['X-Moved-Key', key],
+        ['X-Other', 'ends-like-the-key-1807'],
+      ],
+      ['X-Token'],
+      recorded,
+    )
+
+    expect(masked).toEqual([
+      ['Authorization', 'Bearer sk_live_…9f2c'],
+      ['Proxy-Authorization', `Basic ${maskKey('dXNlcjpwYXNz')}`],
+      ['X-API-Key', 'pk_test_…6789'],
+      ['X-Moved-Key', maskKey(key)],
+      ['X-Other', 'ends-like-the-key-1807'],
+    ])
+  })
+
+  it('shows a scheme with no credential after it as it is', () => {
+    const lines: [string, string][] = [
+      ['Authorization', 'Bearer'],
+      ['Authorization', 'Bearer '],
+    ]
+
+    expect(maskCredentials(lines, [])).toEqual(lines)
   })
 })

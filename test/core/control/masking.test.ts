@@ -56,13 +56,18 @@ describe('API keys in the control API', () => {
 
   it('keeps old rows masked after keys.headers changes, whichever header carried their key', async () => {
     const customKey = 'ck_test_7e6d5c4b3a291807'
+    const defaults = tollgate.config().keys
     tollgate.updateConfig({ keys: { headers: ['X-Custom-Key'] } })
-    await send(tollgate.url, { path: '/custom', headers: ['X-Custom-Key', customKey] })
-    await eventually(() => tollgate.store.count() === 2)
-    tollgate.updateConfig({ keys: { headers: ['X-Token'] } })
-
-    const { body: list } = await call(tollgate.control, 'traffic.list', {})
-    const { body: first } = await call(tollgate.control, 'traffic.get', { id })
+    let list, first
+    try {
+      await send(tollgate.url, { path: '/custom', headers: ['X-Custom-Key', customKey] })
+      await eventually(() => tollgate.store.count() === 2)
+      tollgate.updateConfig({ keys: { headers: ['X-Token'] } })
+      list = (await call(tollgate.control, 'traffic.list', {})).body
+      first = (await call(tollgate.control, 'traffic.get', { id })).body
+    } finally {
+      tollgate.updateConfig({ keys: defaults })
+    }
 
     expect(list.items).toHaveLength(2)
     for (const key of [BEARER_KEY, HEADER_KEY, customKey]) {
@@ -70,7 +75,6 @@ describe('API keys in the control API', () => {
       expect(JSON.stringify(first)).not.toContain(key)
     }
     expect(header(first, 'x-api-key')).toBe('pk_test_…6789')
-    tollgate.updateConfig({ keys: { headers: ['Authorization', 'X-API-Key'] } })
   })
 
   it('leaves the stored row untouched', () => {
