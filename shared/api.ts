@@ -114,6 +114,8 @@ export interface ReplayProgress {
   total: number
   sent: number
   completed: number
+  /** Completed with an HTTP answer, the gateway's own 502 or 504 included. */
+  answered: number
   failed: number
   limited: number
   changed: number

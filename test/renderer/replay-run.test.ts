@@ -6,7 +6,15 @@ import { ReplayRunner, type ReplayCalls } from '../../renderer/src/api/replay-ru
 const PARAMS = { selection: { session: 'checkout.har' }, pacing: { mode: 'fastest' as const } }
 
 function progress(completed: number, total = 3): ReplayProgress {
-  return { total, sent: completed, completed, failed: 0, limited: 0, changed: 0 }
+  return {
+    total,
+    sent: completed,
+    completed,
+    answered: completed,
+    failed: 0,
+    limited: 0,
+    changed: 0,
+  }
 }
 
 function summary(requests: number): ReplayRunSummary {

@@ -125,6 +125,7 @@ async function runReplay(
     total: ids.length,
     sent: 0,
     completed: 0,
+    answered: 0,
     failed: 0,
     limited: 0,
     changed: 0,
@@ -175,6 +176,7 @@ async function runReplay(
         requests[index] = replayed
 
         progress.completed++
+        if (outcome.status !== undefined) progress.answered++
         if (outcome.failure && outcome.failure.reason !== 'cancelled') progress.failed++
         if (outcome.status === 429) progress.limited++
         if (hasChanged(replayed)) progress.changed++

@@ -85,7 +85,8 @@ describe('replays and HAR files through the control API', () => {
     )
     const finished = ofRun.find((event) => event.type === 'replay.finished')
     expect(started.status).toBe(200)
-    expect(ofRun.some((event) => event.type === 'replay.progressed')).toBe(true)
+    const lastProgress = ofRun.filter((event) => event.type === 'replay.progressed').at(-1)
+    expect(lastProgress).toMatchObject({ progress: { completed: 5, answered: 5, failed: 0 } })
     expect(finished).toMatchObject({
       summary: {
         totals: { requests: 5, succeeded: 3, limited: 2, failed: 0, changed: 2 },

@@ -93,7 +93,7 @@ function ProgressBar({ progress, finished }: { progress: ReplayProgress; finishe
           <strong>{sent}</strong> sent
         </span>
         <span>
-          <strong>{completed - progress.failed}</strong> answered
+          <strong>{progress.answered}</strong> answered
         </span>
         <span>
           of <strong>{total}</strong>
