@@ -112,7 +112,8 @@ export function createReader(db: Database.Database): Reader {
       json_extract(rate_limit, '$.allowed') AS allowed,
       json_extract(upstream_rate_limit, '$.remaining') AS upstreamRemaining
     FROM exchanges
-    WHERE started_at >= ? AND rate_limit IS NOT NULL AND json_extract(rate_limit, '$.bucket') = ?
+    WHERE started_at >= ? AND rate_limit IS NOT NULL AND session IS NULL
+      AND json_extract(rate_limit, '$.bucket') = ?
     ORDER BY started_at, id`)
 
   return {

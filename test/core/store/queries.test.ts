@@ -171,7 +171,7 @@ describe('budgetSeries', () => {
     return { bucket, allowed, limit: 3, windowMs: 60_000, remaining, resetAt: 0, enforced: true }
   }
 
-  it('charts one bucket from the logged decisions since a time, oldest first', () => {
+  it('charts one bucket from the live decisions since a time, oldest first', () => {
     const at = (id: number) => 1_000 * id
     store.record(makeExchange(1, { startedAt: at(1), rateLimit: decision('key a', 2, true) }))
     store.record(makeExchange(2, { startedAt: at(2), rateLimit: decision('key a', 1, true) }))
@@ -179,6 +179,9 @@ describe('budgetSeries', () => {
     store.record(makeExchange(4, { startedAt: at(4), rateLimit: decision('key a', 0, true) }))
     store.record(makeExchange(5, { startedAt: at(5), rateLimit: decision('key a', 0, false) }))
     store.record(makeExchange(6, { startedAt: at(6), kind: 'preflight' }))
+    // Imported from a file: its decision was made by another run, not this budget.
+    const imported = { startedAt: at(7), rateLimit: decision('key a', 2, true), session: 'har' }
+    store.record(makeExchange(7, imported))
     store.flush()
 
     const series = store.budgetSeries('key a', at(2))
