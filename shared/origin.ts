@@ -187,13 +187,17 @@ export function validateOriginEntry(entry: string, allowCredentials: boolean): O
   return failed(entry, problems, canonical !== entry ? canonical : undefined)
 }
 
-/** Schemes of the pages and extensions that send an Origin a browser would check. */
+/** Schemes of the pages, extensions and app webviews that send an Origin. */
 const PAGE_SCHEMES = new Set([
   'http',
   'https',
   'chrome-extension',
   'moz-extension',
   'safari-web-extension',
+  'capacitor',
+  'ionic',
+  'tauri',
+  'app',
 ])
 
 /** Validates every entry, and flags repeats and a `*` that sits next to other entries. */
