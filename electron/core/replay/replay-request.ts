@@ -107,8 +107,9 @@ export function buildReplayRequest(
 }
 
 /**
- * A header value as bytes Node will send: characters past Latin-1 (a masked key's `…`, text an
- * import read as UTF-8) go as their UTF-8 bytes, which is how such a value reached the wire.
+ * A header value as bytes Node will send. A value with a character past Latin-1 can only have
+ * come from a HAR file (a masked key's `…`, text the file held as UTF-8): all of it goes as UTF-8
+ * bytes, the encoding the file gave it in. Values Tollgate recorded itself are Latin-1 already.
  */
 function sendableValue(value: string): string {
   return /[^\u0000-\u00ff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value
