@@ -106,6 +106,7 @@ export function createPolicies(options: PolicyOptions) {
             url: request.url,
             method: request.method,
             time: now,
+            headers: cors.unsafeHeaderNames,
           })
         : undefined
     if (preflight?.source === 'logged') options.linkPreflight(preflight.exchangeId, request.id)

@@ -29,6 +29,11 @@ export interface ActualRequestKey {
   url: string
   method: string
   time: number
+  /**
+   * Its headers that need a preflight, in lower case. A cached approval serves the request only
+   * when it approved every one of them; without this list, the method alone decides.
+   */
+  headers?: readonly string[]
 }
 
 /** How an actual request's preflight was found. */
@@ -91,7 +96,7 @@ export class PreflightTracker {
     const cacheMs = record.passed ? preflightCacheSeconds(record.maxAgeSeconds) * 1000 : 0
     const entry: Entry = {
       ...record,
-      headers: [...record.headers],
+      headers: record.headers.map((name) => name.toLowerCase()),
       paired: false,
       expiresAt: record.time + Math.max(this.pairingWindowMs, cacheMs),
     }
@@ -137,7 +142,8 @@ export class PreflightTracker {
         entry.passed &&
         entry.time <= actual.time &&
         actual.time < entry.time + preflightCacheSeconds(entry.maxAgeSeconds) * 1000 &&
-        (entry.method === actual.method || isSafelistedMethod(actual.method)),
+        (entry.method === actual.method || isSafelistedMethod(actual.method)) &&
+        (actual.headers ?? []).every((name) => entry.headers.includes(name)),
     )
     if (cached) return { source: 'browser-cache', exchangeId: cached.id, passed: true }
 

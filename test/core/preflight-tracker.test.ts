@@ -67,7 +67,7 @@ describe('PreflightTracker', () => {
     expect(match).toEqual({ source: 'logged', exchangeId: 186, passed: true })
   })
 
-  it('pairs a request the browser sent on a cached approval with that approval, not a later refusal', () => {
+  it('pairs a request sent on a cached approval with it, and one needing more with the later refusal', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 10 }))
     tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 + 5 })
@@ -75,14 +75,23 @@ describe('PreflightTracker', () => {
       preflight({ id: 11, time: T0 + 1000, passed: false, headers: ['x-new'] }),
     )
 
-    const match = tracker.matchActual({
+    const onApproval = tracker.matchActual({
       origin: ORIGIN,
       url: '/items',
       method: 'PUT',
       time: T0 + 2000,
+      headers: ['content-type'],
+    })
+    const withNewHeader = tracker.matchActual({
+      origin: ORIGIN,
+      url: '/items',
+      method: 'PUT',
+      time: T0 + 2001,
+      headers: ['content-type', 'x-new'],
     })
 
-    expect(match).toEqual({ source: 'browser-cache', exchangeId: 10, passed: true })
+    expect(onApproval).toEqual({ source: 'browser-cache', exchangeId: 10, passed: true })
+    expect(withNewHeader).toEqual({ source: 'logged', exchangeId: 11, passed: false })
   })
 
   it('serves later requests from the browser cache within max-age', () => {

@@ -193,6 +193,7 @@ export class WhatIfSimulator {
             url: request.url,
             method: request.method,
             time: request.startedAt,
+            headers: cors.unsafeHeaderNames,
           })
         : undefined
     return this.judge.judgeActual(cors, preflight)
