@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   PreflightTracker,
   preflightCacheSeconds,
+  type ActualRequestKey,
   type PreflightRecord,
 } from '../../electron/core/preflight-tracker'
 
@@ -23,17 +24,17 @@ function preflight(overrides: Partial<PreflightRecord> = {}): PreflightRecord {
   }
 }
 
+/** A PUT to /items from ORIGIN at `time`, with the headers that need a preflight. */
+function putAt(time: number, headers?: string[]): ActualRequestKey {
+  return { origin: ORIGIN, url: '/items', method: 'PUT', time, ...(headers && { headers }) }
+}
+
 describe('PreflightTracker', () => {
   it('pairs the first actual request with the preflight before it', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 7 }))
 
-    const match = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 5,
-    })
+    const match = tracker.matchActual(putAt(T0 + 5))
 
     expect(match).toEqual({ source: 'logged', exchangeId: 7, passed: true })
   })
@@ -42,12 +43,7 @@ describe('PreflightTracker', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 8, passed: false }))
 
-    const match = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 5,
-    })
+    const match = tracker.matchActual(putAt(T0 + 5))
 
     expect(match).toEqual({ source: 'logged', exchangeId: 8, passed: false })
   })
@@ -57,12 +53,7 @@ describe('PreflightTracker', () => {
     tracker.recordPreflight(preflight({ id: 178, passed: false, headers: ['x-demo-trace'] }))
     tracker.recordPreflight(preflight({ id: 186, time: T0 + 30_000 }))
 
-    const match = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 30_005,
-    })
+    const match = tracker.matchActual(putAt(T0 + 30_005))
 
     expect(match).toEqual({ source: 'logged', exchangeId: 186, passed: true })
   })
@@ -70,25 +61,13 @@ describe('PreflightTracker', () => {
   it('pairs a request sent on a cached approval with it, and one needing more with the later refusal', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 10 }))
-    tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 + 5 })
+    tracker.matchActual(putAt(T0 + 5))
     tracker.recordPreflight(
       preflight({ id: 11, time: T0 + 1000, passed: false, headers: ['x-new'] }),
     )
 
-    const onApproval = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 2000,
-      headers: ['content-type'],
-    })
-    const withNewHeader = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 2001,
-      headers: ['content-type', 'x-new'],
-    })
+    const onApproval = tracker.matchActual(putAt(T0 + 2000, ['content-type']))
+    const withNewHeader = tracker.matchActual(putAt(T0 + 2001, ['content-type', 'x-new']))
 
     expect(onApproval).toEqual({ source: 'browser-cache', exchangeId: 10, passed: true })
     expect(withNewHeader).toEqual({ source: 'logged', exchangeId: 11, passed: false })
@@ -97,20 +76,10 @@ describe('PreflightTracker', () => {
   it('serves later requests from the browser cache within max-age', () => {
     const tracker = new PreflightTracker()
     tracker.recordPreflight(preflight({ id: 7 }))
-    tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 + 5 })
+    tracker.matchActual(putAt(T0 + 5))
 
-    const inside = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 599_999,
-    })
-    const after = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 600_000,
-    })
+    const inside = tracker.matchActual(putAt(T0 + 599_999))
+    const after = tracker.matchActual(putAt(T0 + 600_000))
 
     expect(inside).toEqual({ source: 'browser-cache', exchangeId: 7, passed: true })
     expect(after).toEqual({ source: 'missing' })
@@ -121,18 +90,8 @@ describe('PreflightTracker', () => {
     tracker.recordPreflight(preflight({ maxAgeSeconds: undefined }))
     tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 })
 
-    const inside = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 4_999,
-    })
-    const after = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 5_000,
-    })
+    const inside = tracker.matchActual(putAt(T0 + 4_999))
+    const after = tracker.matchActual(putAt(T0 + 5_000))
 
     expect(inside.source).toBe('browser-cache')
     expect(after.source).toBe('missing')
@@ -143,12 +102,7 @@ describe('PreflightTracker', () => {
     tracker.recordPreflight(preflight({ passed: false }))
     tracker.matchActual({ origin: ORIGIN, url: '/items', method: 'PUT', time: T0 + 1 })
 
-    const match = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 2,
-    })
+    const match = tracker.matchActual(putAt(T0 + 2))
 
     expect(match).toEqual({ source: 'missing' })
   })
@@ -188,24 +142,9 @@ describe('PreflightTracker', () => {
     tracker.recordPreflight(preflight({ id: 1, maxAgeSeconds: 0 }))
     tracker.recordPreflight(preflight({ id: 2, maxAgeSeconds: 0, time: T0 + 1 }))
 
-    const first = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 2,
-    })
-    const second = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 3,
-    })
-    const third = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 4,
-    })
+    const first = tracker.matchActual(putAt(T0 + 2))
+    const second = tracker.matchActual(putAt(T0 + 3))
+    const third = tracker.matchActual(putAt(T0 + 4))
 
     expect([first, second, third]).toEqual([
       { source: 'logged', exchangeId: 1, passed: true },
@@ -236,12 +175,7 @@ describe('PreflightTracker', () => {
     const tracker = new PreflightTracker({ pairingWindowMs: 1_000 })
     tracker.recordPreflight(preflight({ maxAgeSeconds: 0 }))
 
-    const match = tracker.matchActual({
-      origin: ORIGIN,
-      url: '/items',
-      method: 'PUT',
-      time: T0 + 1_000,
-    })
+    const match = tracker.matchActual(putAt(T0 + 1_000))
 
     expect(match).toEqual({ source: 'missing' })
     expect(tracker.size).toBe(0)
